@@ -1,0 +1,165 @@
+namespace DenseAm.Retrieval;
+
+/// <summary>
+/// Memory retrieval on an <see cref="Energy"/> (SPEC §3): Algorithm 1 (exact LSR fixed point),
+/// gradient descent, and Theorem 1's single step; one query at a time or batched in parallel with
+/// results that do not depend on the thread count (each query is independent).
+/// </summary>
+public static class Retriever
+{
+    /// <summary>Retrieves every row of <paramref name="queries"/> with the method in <paramref name="options"/>.</summary>
+    public static RetrievalBatch Retrieve(Energy energy, Matrix queries, RetrievalOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        options ??= new RetrievalOptions();
+        options.Validate();
+        energy.CheckBatch(queries, nameof(queries));
+        RequireKernelFor(energy, options.Method);
+        var points = new Matrix(queries.Rows, queries.Columns);
+        var outcomes = new RetrievalOutcome[queries.Rows];
+        Parallel.For(0, queries.Rows, Energy.Options(options.MaxThreads),
+            () => new Workspace(energy),
+            (i, _, ws) =>
+            {
+                outcomes[i] = RetrieveOne(energy, queries.Row(i), points.Row(i), options, ws);
+                return ws;
+            },
+            ws => ws.Dispose());
+        return new RetrievalBatch(points, outcomes);
+    }
+
+    /// <summary>Retrieves one query <paramref name="x0"/> into <paramref name="result"/>.</summary>
+    public static RetrievalOutcome Retrieve(Energy energy, ReadOnlySpan<double> x0, Span<double> result, RetrievalOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        options ??= new RetrievalOptions();
+        options.Validate();
+        energy.CheckPoint(x0, nameof(x0));
+        Guard.SameDimension(energy.Dimension, result.Length, nameof(result));
+        RequireKernelFor(energy, options.Method);
+        using var ws = new Workspace(energy);
+        return RetrieveOne(energy, x0, result, options, ws);
+    }
+
+    /// <summary>
+    /// Algorithm 1: S ← B(z); z ← mean(S); repeat until S repeats, at most <paramref name="maxIterations"/> updates.
+    /// On convergence z = c_S with B(c_S) = S, so ∇E(z) is exactly zero; an empty S is reported as unsupported.
+    /// </summary>
+    public static RetrievalOutcome FixedPoint(Energy energy, ReadOnlySpan<double> x0, Span<double> result, int maxIterations = 1000) =>
+        Retrieve(energy, x0, result, new RetrievalOptions { Method = RetrievalMethod.FixedPoint, MaxIterations = maxIterations });
+
+    /// <summary>Theorem 1's single step x − η∇E(x) with η = Z(x); lands exactly on ξ_μ when B(x) = {μ}.</summary>
+    public static RetrievalOutcome SingleStep(Energy energy, ReadOnlySpan<double> x0, Span<double> result) =>
+        Retrieve(energy, x0, result, new RetrievalOptions { Method = RetrievalMethod.SingleStep });
+
+    private static void RequireKernelFor(Energy energy, RetrievalMethod method)
+    {
+        if (method != RetrievalMethod.GradientDescent && !energy.IsLsr)
+            throw new ArgumentException(
+                $"method {method} is exact only for the LSR (epanechnikov) energy; this energy's kernel is '{energy.Kernel.Name}'. Use gradient descent.",
+                nameof(method));
+    }
+
+    private static RetrievalOutcome RetrieveOne(Energy energy, ReadOnlySpan<double> x0, Span<double> x, RetrievalOptions o, Workspace ws) =>
+        o.Method switch
+        {
+            RetrievalMethod.FixedPoint => FixedPointCore(energy, x0, x, o.MaxIterations, ws),
+            RetrievalMethod.GradientDescent => GradientDescentCore(energy, x0, x, o, ws),
+            _ => SingleStepCore(energy, x0, x, o, ws),
+        };
+
+    private static RetrievalOutcome FixedPointCore(Energy energy, ReadOnlySpan<double> x0, Span<double> x, int maxIterations, Workspace ws)
+    {
+        x0.CopyTo(x);
+        var current = ws.SupportA;
+        var previous = ws.SupportB;
+        previous.Clear();
+        for (int it = 0; it <= maxIterations; it++)
+        {
+            energy.SupportCore(x, current);
+            if (current.Count == 0)
+                return new RetrievalOutcome(RetrievalStatus.Unsupported, it, 0, null);
+            if (it > 0 && SameMembers(current, previous))
+                return new RetrievalOutcome(RetrievalStatus.Converged, it, current.Count, 0.0);
+            if (it == maxIterations) break;
+            Centroid(energy.Patterns, current, x);
+            (current, previous) = (previous, current);
+        }
+        var g = energy.GradientCore(x, ws.Gradient, ws.Scratch);
+        return new RetrievalOutcome(RetrievalStatus.NotConverged, maxIterations, g.SupportSize, g.IsSupported ? g.Norm : null);
+    }
+
+    private static RetrievalOutcome GradientDescentCore(Energy energy, ReadOnlySpan<double> x0, Span<double> x, RetrievalOptions o, Workspace ws)
+    {
+        x0.CopyTo(x);
+        var grad = ws.Gradient;
+        for (int t = 0; ; t++)
+        {
+            var g = energy.GradientCore(x, grad, ws.Scratch);
+            if (!g.IsSupported)
+                return new RetrievalOutcome(RetrievalStatus.Unsupported, t, 0, null);
+            bool small = g.Norm < o.Tolerance;
+            if ((small && o.EarlyStop) || t == o.MaxIterations)
+                return new RetrievalOutcome(small ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, t, g.SupportSize, g.Norm);
+            double alpha = o.Schedule.Rate(t);
+            for (int i = 0; i < x.Length; i++) x[i] -= alpha * grad[i];
+        }
+    }
+
+    private static RetrievalOutcome SingleStepCore(Energy energy, ReadOnlySpan<double> x0, Span<double> x, RetrievalOptions o, Workspace ws)
+    {
+        x0.CopyTo(x);
+        var sums = energy.Accumulate(x0, ws.Scratch.Distances, ws.Scratch.WeightedSum, withGradient: true);
+        if (!sums.Supported || sums.W == 0)
+            return new RetrievalOutcome(RetrievalStatus.Unsupported, 0, sums.Count, null);
+        // x − η∇E(x) = x − (η/Z)·W·(x − m) = m + (1 − k)(x − m) with k = W·η/Z and η = Z: when |B(x)| = 1,
+        // k is exactly 1 and the step lands on m = ξ_μ bitwise, as Theorem 1 states.
+        double eta = sums.Z;
+        double k = sums.W * (eta / sums.Z);
+        var acc = ws.Scratch.WeightedSum;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double m = acc[i] / sums.W;
+            x[i] = m + (1 - k) * (x0[i] - m);
+        }
+        var g = energy.GradientCore(x, ws.Gradient, ws.Scratch);
+        if (!g.IsSupported)
+            return new RetrievalOutcome(RetrievalStatus.Unsupported, 1, 0, null);
+        return new RetrievalOutcome(g.Norm <= o.Tolerance ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, 1, g.SupportSize, g.Norm);
+    }
+
+    /// <summary>c_S = (Σ_{μ∈S} ξ_μ)/|S|, summed in increasing μ: the same numerator the gradient uses.</summary>
+    internal static void Centroid(StoredPatterns patterns, List<int> members, Span<double> c)
+    {
+        c.Clear();
+        foreach (int mu in members)
+        {
+            var xi = patterns[mu];
+            for (int i = 0; i < c.Length; i++) c[i] += xi[i];
+        }
+        double n = members.Count;
+        for (int i = 0; i < c.Length; i++) c[i] /= n;
+    }
+
+    private static bool SameMembers(List<int> a, List<int> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (int i = 0; i < a.Count; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+
+    private sealed class Workspace : IDisposable
+    {
+        public Workspace(Energy e)
+        {
+            Scratch = new Energy.Scratch(e.Patterns.Count, e.Dimension);
+            Gradient = new double[e.Dimension];
+        }
+
+        public Energy.Scratch Scratch { get; }
+        public double[] Gradient { get; }
+        public List<int> SupportA { get; } = new();
+        public List<int> SupportB { get; } = new();
+        public void Dispose() => Scratch.Dispose();
+    }
+}

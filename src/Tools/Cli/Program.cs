@@ -1,0 +1,1 @@
+return DenseAm.Cli.CliApp.Run(args);
