@@ -1,0 +1,70 @@
+// DenseAM Toolkit build targets. Run through ./build.sh (which restores this pinned Cake) as
+//   ./build.sh --target Test      build everything and run every test project
+//   ./build.sh --target Run       the main job on the embedded default data
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var solution = "./DenseAmToolkit.sln";
+var artifacts = MakeAbsolute(Directory("./artifacts"));
+var cli = "./src/Tools/Cli/Cli.csproj";
+
+Task("Clean").Does(() =>
+{
+    CleanDirectories("./src/**/bin/" + configuration);
+    CleanDirectories("./tests/**/bin/" + configuration);
+    CleanDirectories("./property-tests/**/bin/" + configuration);
+    CleanDirectory(artifacts);
+});
+
+Task("Build").Does(() =>
+{
+    DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration });
+});
+
+// Runs every test project once, writes TRX files, and prints one closing line "N passed, N failed, N skipped".
+Task("Test").IsDependentOn("Build").Does(() =>
+{
+    var results = artifacts.Combine("test-results");
+    CleanDirectory(results);
+    var failures = new List<string>();
+    foreach (var project in new[] { "./tests/Tests.csproj", "./property-tests/PropertyTests.fsproj" })
+    {
+        try
+        {
+            DotNetTest(project, new DotNetTestSettings
+            {
+                Configuration = configuration,
+                NoBuild = true,
+                ResultsDirectory = results,
+                Loggers = { "trx", "console;verbosity=normal" },
+            });
+        }
+        catch (Exception e)
+        {
+            failures.Add($"{project}: {e.Message}");
+        }
+    }
+    int passed = 0, failed = 0, skipped = 0;
+    foreach (var trx in GetFiles(results.FullPath + "/*.trx"))
+    {
+        var counters = XDocument.Load(trx.FullPath).Descendants().First(x => x.Name.LocalName == "Counters");
+        passed += int.Parse(counters.Attribute("passed").Value);
+        failed += int.Parse(counters.Attribute("failed").Value);
+        int total = int.Parse(counters.Attribute("total").Value), executed = int.Parse(counters.Attribute("executed").Value);
+        skipped += total - executed;
+    }
+    // A plain closing line (no colour codes) that CI reads.
+    Console.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
+    if (failures.Count > 0 || failed > 0) throw new Exception("tests failed: " + string.Join("; ", failures));
+    if (passed == 0) throw new Exception("no test ran");
+});
+
+// The main job: the FIG1 experiment on the embedded patterns, checked against SPEC §7's reference minima.
+Task("Run").IsDependentOn("Build").Does(() =>
+{
+    DotNetRun(cli, new ProcessArgumentBuilder().Append("run").Append("fig1"),
+        new DotNetRunSettings { Configuration = configuration, NoBuild = true });
+});
+
+RunTarget(target);

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using DenseAm.Cli;
+using DenseAm.Formats;
+
+namespace DenseAm.Tests.Cli;
+
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("denseam-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CliApp.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Retrieve_writes_points_and_prints_json()
+    {
+        string p = PathOf("p.npy"), q = PathOf("q.csv"), r = PathOf("r.npy");
+        Npy.Write(p, new Matrix(2, 1, [-1, 1]), NpyDType.Float32);
+        File.WriteAllText(q, "-1.2\n0.1\n0.9\n50\n");
+        var (code, stdout, stderr) = Run("retrieve", "--patterns", p, "--queries", q, "--beta", "0.9", "--method", "fixed-point", "--out", r);
+        Assert.True(code == 0, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("converged").GetInt32());
+        Assert.Equal(1, root.GetProperty("unsupported").GetInt32());
+        var results = root.GetProperty("results");
+        Assert.Equal(4, results.GetArrayLength());
+        Assert.True(results[0].GetProperty("converged").GetBoolean());
+        Assert.Equal("unsupported", results[3].GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, results[3].GetProperty("gradient_norm").ValueKind);
+        Assert.Equal(new double[] { -1, 0, 1, 50 }, Npy.Read(r).Data);
+    }
+
+    [Fact]
+    public void Beta_modes_print_json()
+    {
+        string p = PathOf("p.csv");
+        File.WriteAllText(p, "0\n1\n3\n7\n");
+        var (code, stdout, _) = Run("beta", "--patterns", p, "--neighbours", "1");
+        Assert.Equal(0, code);
+        var b = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(2 / (1.359375 * 1.359375), b.GetProperty("beta").GetDouble());
+        Assert.Equal(1.0, b.GetProperty("r_min").GetDouble());
+        Assert.Equal(1.0, b.GetProperty("average_neighbours").GetDouble());
+        (code, stdout, _) = Run("beta", "--patterns", p, "--basin", "0.5");
+        Assert.Equal(0, code);
+        Assert.Equal(8.0, JsonDocument.Parse(stdout).RootElement.GetProperty("beta").GetDouble());
+        string p2 = PathOf("p2.csv");
+        File.WriteAllText(p2, "0,0\n0.5,0\n0,2\n");
+        (code, stdout, _) = Run("beta", "--patterns", p2, "--grid", "linear", "--steps", "5");
+        Assert.Equal(0, code);
+        var betas = JsonDocument.Parse(stdout).RootElement.GetProperty("betas").EnumerateArray().Select(x => x.GetDouble());
+        Assert.Equal(new[] { 1.0, 8.75, 16.5, 24.25, 32.0 }, betas);
+    }
+
+    public static TheoryData<string[], string> BadInputs() => new()
+    {
+        { ["retrieve", "--patterns", "missing.npy", "--queries", "q.csv", "--beta", "1", "--out", "r.npy"], "--patterns" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q.csv", "--beta", "-1", "--out", "r.npy"], "--beta" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q.csv", "--beta", "NaN", "--out", "r.npy"], "NaN" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q3.csv", "--beta", "1", "--out", "r.npy"], "--queries has dimension 3" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q.csv", "--beta", "1", "--kernel", "nope", "--out", "r.npy"], "nope" },
+        { ["retrieve", "--patterns", "nan.csv", "--queries", "q.csv", "--beta", "1", "--out", "r.npy"], "--patterns" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q.csv", "--beta", "1", "--method", "magic", "--out", "r.npy"], "magic" },
+        { ["retrieve", "--patterns", "p.csv", "--queries", "q.csv", "--beta", "1", "--epsilon", "-2", "--out", "r.npy"], "--epsilon" },
+        { ["retrieve", "--patterns", "trunc.npy", "--queries", "q.csv", "--beta", "1", "--out", "r.npy"], "truncated" },
+        { ["retrieve", "--patterns", "empty.csv", "--queries", "q.csv", "--beta", "1", "--out", "r.npy"], "M = 0" },
+        { ["beta", "--patterns", "p.csv"], "exactly one of" },
+        { ["beta", "--patterns", "p.csv", "--basin", "5"], "delta" },
+        { ["beta", "--patterns", "dup.csv", "--neighbours", "1"], "duplicate rows" },
+        { ["beta", "--patterns", "one.csv", "--neighbours", "1"], "M = 1" },
+        { ["beta", "--patterns", "p.csv", "--grid", "linear", "--steps", "1"], "steps" },
+        { ["retrieve", "--patterns", "p.csv"], "required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_input_gives_one_line_and_exit_code_2(string[] args, string fragment)
+    {
+        File.WriteAllText(PathOf("p.csv"), "0,0\n1,0\n");
+        File.WriteAllText(PathOf("q.csv"), "0.5,0\n");
+        File.WriteAllText(PathOf("q3.csv"), "0.5,0,1\n");
+        File.WriteAllText(PathOf("nan.csv"), "0,0\nNaN,1\n");
+        File.WriteAllText(PathOf("dup.csv"), "0,0\n1,1\n0,0\n");
+        File.WriteAllText(PathOf("one.csv"), "0,0\n");
+        File.WriteAllText(PathOf("empty.csv"), "");
+        Npy.Write(PathOf("good.npy"), new Matrix(3, 2));
+        var bytes = File.ReadAllBytes(PathOf("good.npy"));
+        File.WriteAllBytes(PathOf("trunc.npy"), bytes[..^3]);
+        string cwd = Environment.CurrentDirectory;
+        var full = args.Select(a => a.EndsWith(".csv") || a.EndsWith(".npy") ? PathOf(a) : a).ToArray();
+        var (code, stdout, stderr) = Run(full);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Contains(fragment, stderr);
+        Assert.False(File.Exists(PathOf("r.npy")));
+        Assert.Equal(cwd, Environment.CurrentDirectory);
+    }
+}
