@@ -20,6 +20,7 @@ public static class CliApp
         root.Subcommands.Add(RetrieveCommand.Create(io));
         root.Subcommands.Add(BetaCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
+        root.Subcommands.Add(RunCommand.CreateExport(io));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

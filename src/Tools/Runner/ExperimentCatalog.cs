@@ -1,0 +1,20 @@
+using DenseAm.Experiments;
+
+namespace DenseAm.Runner;
+
+/// <summary>The experiments `denseam run` knows, by id, with their default (authors') and quick variants.</summary>
+public static class ExperimentCatalog
+{
+    /// <summary>Experiment ids in the order `reproduce` runs them.</summary>
+    public static IReadOnlyList<string> Ids { get; } = ["fig1", "akem", "logl0"];
+
+    /// <summary>Creates an experiment by id; <paramref name="quick"/> keeps every axis with fewer points.</summary>
+    /// <exception cref="ArgumentException">Unknown id.</exception>
+    public static IExperiment Create(string id, bool quick) => id switch
+    {
+        "fig1" => new Fig1Experiment(quick),
+        "akem" => new AkemExperiment(quick),
+        "logl0" => new Logl0Experiment(quick ? Logl0Spec.Quick : new Logl0Spec()),
+        _ => throw new ArgumentException($"experiment '{id}' is unknown; known: {string.Join(", ", Ids)}.", nameof(id)),
+    };
+}
