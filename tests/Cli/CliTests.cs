@@ -51,9 +51,9 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2 / (1.359375 * 1.359375), b.GetProperty("beta").GetDouble());
         Assert.Equal(1.0, b.GetProperty("r_min").GetDouble());
         Assert.Equal(1.0, b.GetProperty("average_neighbours").GetDouble());
-        (code, stdout, _) = Run("beta", "--patterns", p, "--basin", "0.5");
+        (code, stdout, _) = Run("beta", "--patterns", p, "--basin", "0.25");
         Assert.Equal(0, code);
-        Assert.Equal(8.0, JsonDocument.Parse(stdout).RootElement.GetProperty("beta").GetDouble());
+        Assert.Equal(2 / (0.75 * 0.75), JsonDocument.Parse(stdout).RootElement.GetProperty("beta").GetDouble());
         string p2 = PathOf("p2.csv");
         File.WriteAllText(p2, "0,0\n0.5,0\n0,2\n");
         (code, stdout, _) = Run("beta", "--patterns", p2, "--grid", "linear", "--steps", "5");

@@ -39,7 +39,7 @@ public sealed class AkemExperiment : IExperiment
     public IReadOnlyList<string> Notes { get; } =
     [
         "β = 1/h² as in SPEC §7; u = (β/2)(x − ξ)², so each kernel's support radius is √2·h.",
-        "Minima are read off a dense grid of energies on [−4, 4]: runs of equal energy (relative 1e-12) lower than both neighbours; runs wider than two cells are flat manifolds, others point minima refined by golden-section search.",
+        "Minima are read off a dense grid of energies on [−4, 4]: runs of equal energy (relative 1e-12) wider than two cells are flat (weak-minimum) manifolds; single points below both neighbours are point minima, refined by golden-section search.",
         "Besides the authors' seven bandwidths, h is swept densely over [0.2, 3] for every kernel.",
     ];
 
@@ -118,18 +118,17 @@ public sealed class AkemExperiment : IExperiment
         {
             var run = runs[r];
             if (double.IsPositiveInfinity(run.E)) continue;
+            if (run.End - run.Start >= 2)
+            {
+                // A flat stretch: every interior point has constant energy around it, a (weak) minimum manifold.
+                manifolds.Add((xs[run.Start, 0], xs[run.End, 0]));
+                continue;
+            }
             bool leftHigher = r == 0 || runs[r - 1].E > run.E;
             bool rightHigher = r == runs.Count - 1 || runs[r + 1].E > run.E;
             if (!leftHigher || !rightHigher) continue;
-            if (run.End - run.Start >= 2)
-            {
-                manifolds.Add((xs[run.Start, 0], xs[run.End, 0]));
-            }
-            else
-            {
-                double a = xs[Math.Max(run.Start - 1, 0), 0], b = xs[Math.Min(run.End + 1, points - 1), 0];
-                pts.Add(GoldenSection(energy, a, b));
-            }
+            double a = xs[Math.Max(run.Start - 1, 0), 0], b = xs[Math.Min(run.End + 1, points - 1), 0];
+            pts.Add(GoldenSection(energy, a, b));
         }
         return new Landscape1D(pts, manifolds);
     }

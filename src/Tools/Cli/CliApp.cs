@@ -21,6 +21,8 @@ public static class CliApp
         root.Subcommands.Add(BetaCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
         root.Subcommands.Add(RunCommand.CreateExport(io));
+        root.Subcommands.Add(WorkerCommand.Create(io));
+        root.Subcommands.Add(ReproduceCommand.Create(io));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
