@@ -291,8 +291,8 @@ let startCaseWith startGen patterns =
 
 let startCase patterns = startCaseWith startFor patterns
 
-/// Integer lattice patterns with r² = 2/β an exact power of two (1 … 16) and a query on the half-integer
-/// lattice near a pattern: every squared distance is an exact multiple of 1/4, so ‖x − ξ‖² = r² ties happen and are exact.
+/// Integer lattice patterns, a query on the half-integer lattice near a pattern (every squared distance an
+/// exact multiple of 1/4) and r² = 2/β chosen so that ‖x − ξ‖² = r² ties happen and are exact.
 [<StructuredFormatDisplay("{Show}")>]
 type TieCase =
     { P: PatternSet
@@ -309,7 +309,12 @@ let tieCase =
         let! mu = Gen.choose (0, p.M - 1)
         let! offset = Gen.arrayOfLength p.D (Gen.choose (-4, 4) |> Gen.map (fun h -> float h / 2.0))
         let x = Array.init p.D (fun i -> p.Data.[mu * p.D + i] + offset.[i])
-        return { P = p; RadiusSquared = k; X = x }
+        // Half the time r² is the (exact, quarter-integer) squared distance to some pattern, so a tie is
+        // certain whenever 2/(2/r²) rounds back to r²; otherwise a power of two, where it always does.
+        let! nu = Gen.choose (0, p.M - 1)
+        let! useDistance = Gen.elements [ true; false ]
+        let d2 = sqDist x (p.Row nu)
+        return { P = p; RadiusSquared = (if useDistance && d2 > 0.0 then d2 else k); X = x }
     }
 
 /// A subset S and a β whose support radius lies strictly between S's spread about c_S and the nearest
@@ -472,3 +477,20 @@ let batchCase =
 
 /// Wraps a generator as an Arbitrary without shrinking (the cases print their full data instead).
 let arb (g: Gen<'T>) = Arb.fromGen g
+
+/// Theorem 2(b): a memory and a point in a ball about c_S (direction and radius fraction U^{1/d}).
+[<StructuredFormatDisplay("{Show}")>]
+type MemoryBasinCase =
+    { Memory: MemoryCase
+      Direction: float[]
+      RadiusFraction: float }
+
+    member c.Show = sprintf "%A dir=%s radiusFraction=%s" c.Memory (showVector c.Direction) (fmt c.RadiusFraction)
+
+let memoryBasinCase =
+    gen {
+        let! m = memoryCase
+        let! dir = direction m.P.D
+        let! t = unit01
+        return { Memory = m; Direction = dir; RadiusFraction = Math.Pow(t, 1.0 / float m.P.D) }
+    }
