@@ -97,7 +97,7 @@ module FiniteDifferences =
 
     let private fdCase =
         gen {
-            let! p = anyPatterns
+            let! p = mixedPatterns
             let! kernel = Gen.elements Kernel.All
             let! beta = betaFor p
             let! eps = epsilon

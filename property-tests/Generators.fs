@@ -181,10 +181,10 @@ let separatedPatterns =
     }
 
 /// Integer lattice points in [−3, 3]^d, distinct: distances are exact, so support ties are exact too.
-let latticePatterns =
+let latticePatternsSized (mHi: int) (dLo, dHi) =
     gen {
-        let! d = Gen.choose (1, 8)
-        let! m = Gen.choose (1, min 12 (pown 7 d))
+        let! d = Gen.choose (dLo, dHi)
+        let! m = Gen.choose (1, (if d >= 2 then mHi else min mHi 7))
         let! rows =
             Gen.arrayOfLength d (Gen.choose (-3, 3))
             |> Gen.map (Array.map float)
@@ -193,12 +193,14 @@ let latticePatterns =
         return { Kind = "lattice"; M = distinct.Length; D = d; Data = Array.concat distinct; Scale = 6.0 }
     }
 
+let latticePatterns = latticePatternsSized 12 (1, 8)
+
 /// Clustered: k Gaussian clusters (σ = 0.1) with means uniform in [0,1]^d, as in the LOGL0 experiment;
 /// close neighbours give many emergent memories.
-let clusteredPatterns =
+let clusteredPatternsSized (mLo, mHi) (dLo, dHi) =
     gen {
-        let! m = Gen.choose (2, 12)
-        let! d = Gen.choose (1, 8)
+        let! m = Gen.choose (mLo, mHi)
+        let! d = Gen.choose (dLo, dHi)
         let! k = Gen.choose (1, max 1 (m / 2))
         let! means = Gen.arrayOfLength (k * d) unit01
         let! labels = Gen.arrayOfLength m (Gen.choose (0, k - 1))
@@ -208,11 +210,24 @@ let clusteredPatterns =
     }
     |> Gen.where rejectNearDuplicates
 
+let clusteredPatterns = clusteredPatternsSized (2, 12) (1, 8)
+
 /// Any of the shapes above.
 let anyPatterns = Gen.oneof [ boxPatterns; separatedPatterns; latticePatterns; clusteredPatterns ]
 
-/// At least two patterns, any shape.
-let anyPatternsAtLeastTwo = anyPatterns |> Gen.where (fun p -> p.M >= 2)
+/// Moderate sizes, M 2..30 and d 9..40: long enough rows that the SIMD distance (and its exact support
+/// decision near r²) is what the core uses, where d ≤ 8 mostly takes the scalar tail.
+let moderatePatterns =
+    Gen.oneof
+        [ boxPatternsSized (2, 30) (9, 40)
+          clusteredPatternsSized (2, 30) (9, 40)
+          latticePatternsSized 30 (9, 32) ]
+
+/// Mostly small sets (any shape), one case in five moderate.
+let mixedPatterns = Gen.frequency [ 4, anyPatterns; 1, moderatePatterns ]
+
+/// At least two patterns, small or moderate.
+let anyPatternsAtLeastTwo = mixedPatterns |> Gen.where (fun p -> p.M >= 2)
 
 /// M ∈ 2..d linearly independent patterns in R^d (d 2..8), Gaussian entries, well conditioned: each
 /// pattern keeps at least a tenth of its length after projecting out the ones before it (Gram–Schmidt).
@@ -303,7 +318,7 @@ type TieCase =
 
 let tieCase =
     gen {
-        let! p = latticePatterns
+        let! p = latticePatternsSized 12 (1, 32)
         let! k = Gen.elements [ 1.0; 2.0; 4.0; 8.0; 16.0 ]
         // Near a pattern (offsets of up to ±2 in half steps) so distances close to r are common.
         let! mu = Gen.choose (0, p.M - 1)
@@ -335,7 +350,7 @@ type MemoryCase =
 /// a < b·(1 − 1e-6) so both margins are far above rounding.
 let memoryCase =
     gen {
-        let! p = anyPatterns
+        let! p = mixedPatterns
         let! useKnn = Gen.frequency [ 7, Gen.constant true; 3, Gen.constant false ]
         let! s =
             if useKnn then
@@ -444,7 +459,7 @@ type DescentCase =
 /// Starts inside the support of a random pattern (radius < r), so the LSR energy is finite there.
 let descentCase steps =
     gen {
-        let! p = anyPatterns
+        let! p = mixedPatterns
         let! beta = betaFor p
         let! eps = epsilon
         let! mu = Gen.choose (0, p.M - 1)
@@ -467,7 +482,7 @@ type BatchCase =
 
 let batchCase =
     gen {
-        let! p = anyPatterns
+        let! p = mixedPatterns
         let! beta = betaFor p
         let! eps = epsilon
         let! n = Gen.choose (2, 40)

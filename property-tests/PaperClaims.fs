@@ -49,7 +49,7 @@ module Proposition2 =
         ()
         =
         // Starts inside a support, so Algorithm 1 always converges (see the Algorithm1 module).
-        Prop.forAll (arb (startCaseWith nearStartFor anyPatterns)) (fun c ->
+        Prop.forAll (arb (startCaseWith nearStartFor mixedPatterns)) (fun c ->
             let e = energyOf c.P Kernel.Epanechnikov c.Beta c.Eps
             let outcome, x = fixedPoint e c.Start 1000
             require (outcome.Status = RetrievalStatus.Converged) (fun () -> sprintf "Algorithm 1 from a supported start: %A" outcome)
@@ -279,7 +279,7 @@ module Algorithm1 =
     let ``Algorithm 1 ends Converged at an exact zero of the gradient, or Unsupported exactly when B(start) is empty, never NotConverged``
         ()
         =
-        Prop.forAll (arb (startCase anyPatterns)) (fun c ->
+        Prop.forAll (arb (startCase mixedPatterns)) (fun c ->
             let e = energyOf c.P Kernel.Epanechnikov c.Beta c.Eps
             let outcome, x = fixedPoint e c.Start 1000
             match outcome.Status with
