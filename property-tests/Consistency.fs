@@ -95,10 +95,10 @@ module FiniteDifferences =
             let dist = sqrt (sqDist c.X (c.P.Row mu))
             abs (dist - r) >= 0.05 * r && dist >= 0.05 * r)
 
-    let private fdCase =
+    let private fdCaseWith (kernels: IKernel list) =
         gen {
             let! p = mixedPatterns
-            let! kernel = Gen.elements Kernel.All
+            let! kernel = Gen.elements kernels
             let! beta = betaFor p
             let! eps = epsilon
             let! mu = Gen.choose (0, p.M - 1)
@@ -106,6 +106,8 @@ module FiniteDifferences =
             return { P = p; Kernel = kernel; Beta = beta; Eps = eps; X = x }
         }
         |> Gen.where clearOfKinks
+
+    let private fdCase = fdCaseWith (List.ofSeq Kernel.All)
 
     /// Central differences with h = 1e-6·r. Truncation error h²·E‴/6 is, relative to the natural gradient
     /// scale r, of order (h/r)²/(1 − u)³ ≤ 1e-12·1e3 (u ≤ 0.9025 inside a support here). Rounding: E = −log(Z)/β
@@ -142,3 +144,36 @@ module FiniteDifferences =
                     sprintf "%s: dE/dx_%d = %s by differences, %s by Gradient (difference %g, tolerance %g)" c.Kernel.Name i
                         (string fd) (string g.[i]) (fd - g.[i]) tol)
             true |> Prop.classify (c.Eps > 0.0) "eps > 0")
+
+    /// The LSR Hessian (|B|/Z)·I + β·∇E∇Eᵀ against central differences of the gradient, h = 1e-6·r, away from
+    /// support boundaries (where the Hessian jumps). The gradient W·(x − m)/Z has an absolute rounding error
+    /// δg ≤ 4u·(‖x‖∞ + max|ξ|)·|B|/Z + u·|g| (the cancellation in x − m), so a difference quotient is off by
+    /// at most 2δg/h; truncation is of order (h/r)²·|H|/(1 − u)³, below 1e-9·max|H| here.
+    /// Tolerance 1e-6·max|H| + 4δg/h.
+    [<Property(MaxTest = 400)>]
+    let ``the LSR Hessian matches central differences of the gradient away from support boundaries`` () =
+        Prop.forAll (arb (fdCaseWith [ Kernel.Epanechnikov ])) (fun c ->
+            let e = energyOf c.P c.Kernel c.Beta c.Eps
+            let h = 1e-6 * e.Radius
+            let hess = e.Hessian(ReadOnlySpan<float>(c.X))
+            let g, info = gradientOf e c.X
+            let n = float info.SupportSize
+            let z = lsrZ c.P e.RadiusSquared c.Eps c.X
+            let xmax = c.X |> Array.fold (fun a v -> max a (abs v)) 0.0
+            let gmax = g |> Array.fold (fun a v -> max a (abs v)) 0.0
+            let dg = 4.0 * unitRoundoff * (xmax + c.P.Magnitude) * n / z + unitRoundoff * gmax
+            let hmax = hess.Data |> Array.fold (fun a v -> max a (abs v)) 0.0
+            let tol = 1e-6 * hmax + 4.0 * dg / h
+            for j in 0 .. c.P.D - 1 do
+                let xp = Array.copy c.X
+                let xm = Array.copy c.X
+                xp.[j] <- xp.[j] + h
+                xm.[j] <- xm.[j] - h
+                let gp, _ = gradientOf e xp
+                let gm, _ = gradientOf e xm
+                for i in 0 .. c.P.D - 1 do
+                    let fd = (gp.[i] - gm.[i]) / (xp.[j] - xm.[j])
+                    require (abs (fd - hess.[i, j]) <= tol) (fun () ->
+                        sprintf "H[%d,%d] = %s, differences give %s (difference %g, tolerance %g)" i j (string hess.[i, j])
+                            (string fd) (fd - hess.[i, j]) tol)
+            true)

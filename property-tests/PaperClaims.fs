@@ -148,7 +148,7 @@ module Theorem1 =
     /// real ones by the rounding of x = ξ + ρ·v (about √d·u per unit of coordinate magnitude) and relative
     /// errors of a few (d + 4)·u in r_min, r_min − Δ, β, 2/β and ‖x − ξ_ν‖²; roundingScale bounds all of that
     /// by 64·(d + 4)·u·(magnitude + scale), and 1e-9·r_min is added so the shrink is also a real (tiny) move.
-    /// Δ ≥ 0.005·r_min and r_min ≥ 1e-3·scale keep τ below a millionth of Δ.
+    /// Δ ≥ 0.01·r_min and r_min ≥ 1e-3·scale keep τ far below Δ (3e-4·Δ in the worst combination generated).
     let shrink (p: PatternSet) (rMin: float) =
         1e-9 * rMin + 64.0 * float (p.D + 4) * unitRoundoff * (p.Magnitude + p.Scale)
 
@@ -233,9 +233,11 @@ module Theorem1 =
                 let e = energyOf c.P Kernel.Epanechnikov beta eps
                 let b = librarySupport e x
                 require (b.Length = 0) (fun () -> sprintf "B(x) = %A at distance %g in (r, Delta], expected empty" b rho)
+                // With ε = 0 the energy is +∞ there (Unsupported); with ε > 0 it is flat (zero gradient), and
+                // either way the point does not move to ξ_μ.
                 let o, y = singleStep e x
-                require (o.Status = RetrievalStatus.Unsupported && not (bitwiseEqual y xi)) (fun () ->
-                    sprintf "single step from outside every support gave %A at %s" o (show y)))
+                require ((eps > 0.0 || o.Status = RetrievalStatus.Unsupported) && not (bitwiseEqual y xi)) (fun () ->
+                    sprintf "single step (eps = %g) from outside every support gave %A at %s" eps o (show y)))
 
 /// Proposition 1: for linearly independent patterns and any finite β, the LSE (Gaussian kernel)
 /// gradient at a stored pattern is not zero, so LSE never stores a pattern exactly.
