@@ -188,17 +188,25 @@ public sealed class Energy
             gradient.Clear();
             return 0;
         }
-        double norm2 = 0;
         bool centroidForm = IsLsr;
+        double scale = 0;
         for (int i = 0; i < x.Length; i++)
         {
             // LSR: W·(x − m)/Z, exactly zero at a fixed point. Other kernels: Σ w_μ(x − ξ_μ)/Z, which keeps the
             // tiny but nonzero pull of far patterns (e.g. LSE at a stored pattern, Prop. 1) that x − m would round away.
             double g = centroidForm ? s.W * (x[i] - weightedSum[i] / s.W) / s.Z : weightedSum[i] / s.Z;
             gradient[i] = g;
-            norm2 += g * g;
+            scale = Math.Max(scale, Math.Abs(g));
         }
-        return Math.Sqrt(norm2);
+        if (scale == 0) return 0;
+        // A scaled 2-norm, so a gradient of 1e-247 does not report norm 0 through underflow of its squares.
+        double norm2 = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double t = gradient[i] / scale;
+            norm2 += t * t;
+        }
+        return scale * Math.Sqrt(norm2);
     }
 
     /// <summary>
