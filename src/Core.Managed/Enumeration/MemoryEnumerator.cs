@@ -318,6 +318,9 @@ public sealed class MemoryEnumerator
         private readonly int[] _forcedIn, _forcedOut;
         private readonly double[] _centroid, _dist2;
         private readonly List<int> _members = new();
+        private readonly double[] _sortBuf, _aBot, _aTop, _dBot;
+        private bool _prepared;
+        private double _pairMin, _pairMax;
         private long _pendingNodes, _rootNodes;
         private bool _aborted;
         private int _root;
@@ -342,6 +345,10 @@ public sealed class MemoryEnumerator
             _forcedOut = new int[_m];
             _centroid = new double[_d];
             _dist2 = new double[_m];
+            _sortBuf = new double[_m];
+            _aBot = new double[_m + 1];
+            _aTop = new double[_m + 1];
+            _dBot = new double[_m + 1];
         }
 
         private Frame FrameAt(int depth)
@@ -419,6 +426,7 @@ public sealed class MemoryEnumerator
                     for (int k = 0; k < m; k++) a[k] = f.A[k] * inv - variance;
                     int nIn = 0, nOut = 0;
                     var P = f.P;
+                    _prepared = false;
                     for (int k = 0; k < m; k++)
                     {
                         byte st = f.St[k];
@@ -426,20 +434,20 @@ public sealed class MemoryEnumerator
                         if (st == In)
                         {
                             if (ak < _outLimit) continue;
-                            if (p == 0 || LowerBound(k, ak, s, P, p) >= _outLimit) return;
+                            if (p == 0 || ProvablyOutside(k, ak, n, s, P, p)) return;
                         }
                         else if (st == Out)
                         {
                             if (ak >= _inLimit) continue;
-                            if (p == 0 || UpperBound(k, ak, s, oms, P, p) < _inLimit) return;
+                            if (p == 0 || ProvablyInside(k, ak, n, s, oms, P, p)) return;
                         }
                         else if (ak < _inLimit)
                         {
-                            if (UpperBound(k, ak, s, oms, P, p) < _inLimit) _forcedIn[nIn++] = k;
+                            if (ProvablyInside(k, ak, n, s, oms, P, p)) _forcedIn[nIn++] = k;
                         }
                         else if (ak >= _outLimit)
                         {
-                            if (LowerBound(k, ak, s, P, p) >= _outLimit) _forcedOut[nOut++] = k;
+                            if (ProvablyOutside(k, ak, n, s, P, p)) _forcedOut[nOut++] = k;
                         }
                     }
                     if (nIn == 0 && nOut == 0) break;
@@ -496,6 +504,93 @@ public sealed class MemoryEnumerator
                 Array.Copy(f.P, 1, f.P, 0, f.Pc - 1);
                 f.Pc--;
             }
+        }
+
+        /// <summary>Every eventual centroid of the branch is strictly within r of ξ_k (past the band): k ∈ B(c').</summary>
+        private bool ProvablyInside(int k, double ak, int n, double s, double oms, int[] P, int p) =>
+            UpperBound(k, ak, s, oms, P, p) < _inLimit || RefinedUpperBelow(k, ak, n, P, p);
+
+        /// <summary>Every eventual centroid of the branch is at least r from ξ_k (past the band): k ∉ B(c').</summary>
+        private bool ProvablyOutside(int k, double ak, int n, double s, int[] P, int p) =>
+            LowerBound(k, ak, s, P, p) >= _outLimit || RefinedLowerAbove(k, ak, n, P, p);
+
+        /// <summary>
+        /// Node data for the size-resolved bounds: the candidates' a_l sorted (prefix sums of the t smallest and t largest)
+        /// and the smallest and largest D² between two candidates.
+        /// </summary>
+        private void Prepare(int[] P, int p)
+        {
+            if (_prepared) return;
+            _prepared = true;
+            var sorted = _sortBuf;
+            for (int t = 0; t < p; t++) sorted[t] = _a[P[t]];
+            Array.Sort(sorted, 0, p);
+            _aBot[0] = 0;
+            for (int t = 0; t < p; t++) _aBot[t + 1] = _aBot[t] + sorted[t];
+            _aTop[0] = 0;
+            for (int t = 0; t < p; t++) _aTop[t + 1] = _aTop[t] + sorted[p - 1 - t];
+            double lo = double.PositiveInfinity, hi = 0;
+            var d2 = _d2;
+            for (int i = 0; i < p; i++)
+            {
+                long row = (long)P[i] * _m;
+                for (int j = i + 1; j < p; j++)
+                {
+                    double v = d2[row + P[j]];
+                    if (v < lo) lo = v;
+                    if (v > hi) hi = v;
+                }
+            }
+            _pairMin = p > 1 ? lo : 0;
+            _pairMax = hi;
+        }
+
+        /// <summary>D²_lk over the candidates l, sorted ascending, with prefix sums (t smallest).</summary>
+        private void SortedRow(int k, int[] P, int p)
+        {
+            var buf = _sortBuf;
+            long row = (long)k * _m;
+            for (int t = 0; t < p; t++) buf[t] = _d2[row + P[t]];
+            Array.Sort(buf, 0, p);
+            _dBot[0] = 0;
+            for (int t = 0; t < p; t++) _dBot[t + 1] = _dBot[t] + buf[t];
+        }
+
+        /// <summary>
+        /// Size-resolved upper bound. For T ⊆ P with |T| = t and σ = t/(n + t), c' = (1 − σ)c_S + σ·mean(T) and
+        /// ‖c' − ξ_k‖² = (1 − σ)a_k + σ·mean_T(D²_lk − (1 − σ)a_l) − σ²·Var(T), with Var(T) ≥ (t − 1)/(2t)·min D² within P.
+        /// The mean is at most the t largest D²_lk minus the t smallest a_l. True when the bound is below r² for every t.
+        /// </summary>
+        private bool RefinedUpperBelow(int k, double ak, int n, int[] P, int p)
+        {
+            Prepare(P, p);
+            SortedRow(k, P, p);
+            double total = _dBot[p];
+            for (int t = 1; t <= p; t++)
+            {
+                double sigma = t / (double)(n + t), rest = 1 - sigma;
+                double top = total - _dBot[p - t];
+                double u = rest * ak + sigma / t * (top - rest * _aBot[t]) - sigma * sigma * (t - 1) / (2.0 * t) * _pairMin;
+                if (!(u < _inLimit)) return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Size-resolved lower bound (same identity): the mean is at least the t smallest D²_lk minus the t largest a_l, and
+        /// Var(T) ≤ (t − 1)/(2t)·max D² within P. True when the bound is at least r² for every t (t = 0 is a_k itself).
+        /// </summary>
+        private bool RefinedLowerAbove(int k, double ak, int n, int[] P, int p)
+        {
+            Prepare(P, p);
+            SortedRow(k, P, p);
+            for (int t = 1; t <= p; t++)
+            {
+                double sigma = t / (double)(n + t), rest = 1 - sigma;
+                double l = rest * ak + sigma / t * (_dBot[t] - rest * _aTop[t]) - sigma * sigma * (t - 1) / (2.0 * t) * _pairMax;
+                if (!(l >= _outLimit)) return false;
+            }
+            return true;
         }
 
         /// <summary>max over the branch polytope of ‖x − ξ_k‖² (a convex function: its maximum is at a vertex).</summary>
