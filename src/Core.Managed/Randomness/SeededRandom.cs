@@ -39,6 +39,25 @@ public sealed class SeededRandom
         return new SeededRandom(h);
     }
 
+    /// <summary>A generator for stream <paramref name="stream"/> of <paramref name="seed"/> (e.g. one block of Monte Carlo points).</summary>
+    public static SeededRandom ForStream(ulong seed, ulong stream)
+    {
+        ulong x = seed ^ 0x9E3779B97F4A7C15UL;
+        ulong a = SplitMix(ref x);
+        ulong y = stream + 0xD1B54A32D192ED03UL;
+        ulong b = SplitMix(ref y);
+        return new SeededRandom(a ^ (b * 0xBF58476D1CE4E5B9UL));
+    }
+
+    /// <summary>An M×d matrix of independent uniform [0,1) coordinates, row by row, from <paramref name="seed"/>.</summary>
+    public static Matrix UniformCube(int rows, int dimension, ulong seed)
+    {
+        var rng = new SeededRandom(seed);
+        var m = new Matrix(rows, dimension);
+        for (int i = 0; i < m.Data.Length; i++) m.Data[i] = rng.NextDouble();
+        return m;
+    }
+
     /// <summary>The next 64 random bits (xoshiro256**).</summary>
     public ulong NextUInt64()
     {
@@ -138,7 +157,8 @@ public sealed class SeededRandom
 
     private static ulong RotL(ulong x, int k) => (x << k) | (x >> (64 - k));
 
-    private static ulong SplitMix(ref ulong x)
+    /// <summary>One SplitMix64 step: advances <paramref name="x"/> and returns a well-mixed 64-bit value.</summary>
+    public static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
