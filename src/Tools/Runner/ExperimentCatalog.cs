@@ -6,7 +6,7 @@ namespace DenseAm.Runner;
 public static class ExperimentCatalog
 {
     /// <summary>Experiment ids in the order `reproduce` runs them.</summary>
-    public static IReadOnlyList<string> Ids { get; } = ["fig1", "akem", "logl0"];
+    public static IReadOnlyList<string> Ids { get; } = ["fig1", "akem", "lmin0", "logl0"];
 
     /// <summary>Creates an experiment by id; <paramref name="quick"/> keeps every axis with fewer points.</summary>
     /// <exception cref="ArgumentException">Unknown id.</exception>
@@ -14,6 +14,7 @@ public static class ExperimentCatalog
     {
         "fig1" => new Fig1Experiment(quick),
         "akem" => new AkemExperiment(quick),
+        "lmin0" => new Lmin0Experiment(quick ? Lmin0Spec.Quick : new Lmin0Spec()),
         "logl0" => new Logl0Experiment(quick ? Logl0Spec.Quick : new Logl0Spec()),
         _ => throw new ArgumentException($"experiment '{id}' is unknown; known: {string.Join(", ", Ids)}.", nameof(id)),
     };
