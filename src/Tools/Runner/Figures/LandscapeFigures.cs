@@ -228,6 +228,9 @@ internal static class LandscapeFigures
             ("globally emergent: novel minima, both ξ kept", PlotKit.Emergent, MarkerShape.FilledDiamond, r => r.Bool("globally_emergent")),
         };
         var shown = new bool[categories.Length];
+        // Markers shrink with the number of bandwidths so neighbours stay apart (the full sweep has 141).
+        int perKernel = sweep.GroupBy(r => r.String("kernel")).Max(g => g.Count());
+        float size = Math.Clamp(700f / perKernel, 3f, 9f);
         for (int k = 0; k < kernels.Count; k++)
         {
             var rs = sweep.Where(r => r.String("kernel") == kernels[k]).OrderBy(r => r.Number("h")).ToList();
@@ -235,7 +238,7 @@ internal static class LandscapeFigures
             {
                 var hs = rs.Where(categories[c].Pick).Select(r => r.Number("h")).ToArray();
                 if (hs.Length == 0) continue;
-                var m = plot.Add.Markers(hs, Enumerable.Repeat((double)(kernels.Count - 1 - k), hs.Length).ToArray(), categories[c].Shape, 9, categories[c].Color);
+                var m = plot.Add.Markers(hs, Enumerable.Repeat((double)(kernels.Count - 1 - k), hs.Length).ToArray(), categories[c].Shape, size, categories[c].Color);
                 if (!shown[c])
                 {
                     m.LegendText = categories[c].Label;
