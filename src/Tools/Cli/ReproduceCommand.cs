@@ -26,6 +26,8 @@ internal static class ReproduceCommand
                 var s = RunCommand.RunOne(io, id, q, outDir, pr.GetValue(threads), ct);
                 if (s.Cancelled) return 130;
             }
+            var figures = DenseAm.Runner.Figures.Figures.DrawAll(outDir, Path.Combine(outDir, "figures"));
+            io.Error.WriteLine($"figures: {figures.Count} files in {Path.Combine(outDir, "figures")}");
             var checks = Claims.Evaluate(outDir, q);
             io.Out.WriteLine();
             io.Out.WriteLine($"The paper's claims against our runs ({(q ? "quick" : "full")} grids, {sw.Elapsed.TotalSeconds:F1} s in all):");

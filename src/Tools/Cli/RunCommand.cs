@@ -23,7 +23,10 @@ internal static class RunCommand
             int n = pr.GetValue(threads);
             if (n < 0) throw new ArgumentException($"--threads must be >= 0; got {n}.");
             var summary = RunOne(io, id, pr.GetValue(quick), pr.GetValue(output)!, n, ct);
-            return summary.Cancelled ? 130 : 0;
+            if (summary.Cancelled) return 130;
+            var files = DenseAm.Runner.Figures.Figures.Draw(summary.Path, Path.Combine(pr.GetValue(output)!, "figures"));
+            io.Error.WriteLine($"{id}: {files.Count} figure files in {Path.Combine(pr.GetValue(output)!, "figures")}");
+            return 0;
         })));
         return cmd;
     }
