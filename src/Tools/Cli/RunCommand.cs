@@ -33,7 +33,7 @@ internal static class RunCommand
 
     internal static RunSummary RunOne(CliIO io, string id, bool quick, string outDir, int threads, CancellationToken ct)
     {
-        var exp = ExperimentCatalog.Create(id, quick);
+        var exp = ExperimentCatalog.Create(id, quick, outDir);
         foreach (var note in exp.Notes) io.Error.WriteLine($"{id}: note: {note}");
         string path = Path.Combine(outDir, id + (quick ? "-quick" : "") + ".jsonl");
         var summary = Progress.Track(io, id, report => ExperimentRunner.Run(exp, path, threads, report, ct));

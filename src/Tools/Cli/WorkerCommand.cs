@@ -125,7 +125,7 @@ internal sealed class JobWorker(WorkerOptions options, ILogger<JobWorker> logger
         try
         {
             logger.LogInformation("job {Job} started: {Experiment}{Quick}", name, id, quick ? " (quick)" : "");
-            var exp = ExperimentCatalog.Create(id, quick);
+            var exp = ExperimentCatalog.Create(id, quick, options.Results);
             string results = Path.Combine(options.Results, name + ".jsonl");
             var summary = ExperimentRunner.Run(exp, results, threads, null, stoppingToken);
             if (summary.Cancelled)

@@ -83,7 +83,29 @@ public static class Figures
         ["lmin0"] = SweepFigures.Fig3Left,
         ["logl0"] = SweepFigures.Fig3Right,
         ["akem"] = LandscapeFigures.Fig6,
+        ["pxle"] = Grids,
+        ["bstor"] = Grids,
+        ["qbvae"] = Grids,
     };
+
+    // The MNIST experiments store their image grids in the record ("grid", "grid_lse"); one figure per grid and seed.
+    private static IReadOnlyList<string> Grids(ResultsData data, string figuresDir)
+    {
+        var written = new List<string>();
+        foreach (var r in data.Records)
+            foreach (var field in new[] { "grid", "grid_lse" })
+            {
+                if (r.Json[field] is not System.Text.Json.Nodes.JsonObject g) continue;
+                var tiles = (g["tiles"] as System.Text.Json.Nodes.JsonArray ?? throw r.Bad($"field '{field}' has no tiles"))
+                    .Select(t => new ImageTile(
+                        (t?["pixels"] as System.Text.Json.Nodes.JsonArray ?? throw r.Bad("a tile has no pixels")).Select(v => (double)v!).ToArray(),
+                        (string?)t!["caption"] ?? "", (bool?)t["marked"] ?? false, (bool?)t["emergent"] ?? false)).ToList();
+                if (tiles.Count == 0) continue;
+                string name = $"{data.Stem}-seed{r.Seed}-{field.Replace('_', '-')}";
+                written.AddRange(ImageGrid.Save(System.IO.Path.Combine(figuresDir, name), (string?)g["title"] ?? data.Experiment, tiles, (int?)g["columns"] ?? 8));
+            }
+        return written;
+    }
 
     private static IReadOnlyList<string> Draw(string resultsFile, string figuresDir, string experiment)
     {
