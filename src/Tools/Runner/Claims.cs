@@ -29,6 +29,9 @@ public static class Claims
         list.Add(Akem(Load("akem")));
         list.Add(Logl0(Load("logl0")));
         list.Add(Lmin0(Load("lmin0")));
+        list.Add(Pxle(Load("pxle")));
+        list.Add(Bstor(Load("bstor")));
+        list.Add(Qbvae(Load("qbvae")));
         return list;
     }
 
@@ -114,6 +117,35 @@ public static class Claims
             if (m == 25 && d == 32) held &= peak >= 100 * m;
         }
         return new("lmin0", claim, held, string.Join("; ", parts));
+    }
+
+    private static ClaimCheck Pxle(IReadOnlyList<JsonObject>? r)
+    {
+        const string claim = "8 MNIST digits in pixel space (β = 0.4·8/r_min²): emergent memories appear while the stored images are kept";
+        if (r is null) return new("pxle", claim, null, "no results");
+        var x = r[0];
+        long novel = (long)x["novel"]!, kept = (long)x["stored_preserved"]!;
+        return new("pxle", claim, novel > 0 && kept > 0, $"{kept} of 8 stored images preserved, {novel} emergent memories (complete: {(bool)x["complete"]!})");
+    }
+
+    private static ClaimCheck Bstor(IReadOnlyList<JsonObject>? r)
+    {
+        const string claim = "storing every digit at β = 0.11: emergent memories around a seed image";
+        if (r is null) return new("bstor", claim, null, "no results");
+        var x = r[0];
+        return new("bstor", claim, (long)x["local_novel"]! > 0,
+            $"{(long)x["preserved"]!} of {(long)x["stored"]!} stored digits preserved ({F(100 * (double)x["preserved_fraction"]!)}%, checked in {F((double)x["preserved_check_seconds"]!)} s); " +
+            $"{(long)x["neighbours_within_2r"]!} neighbours of the seed within 2r; {(long)x["local_novel"]!} emergent memories among the seed and 15 of them");
+    }
+
+    private static ClaimCheck Qbvae(IReadOnlyList<JsonObject>? r)
+    {
+        const string claim = "VAE latents of 24 digits: LSR has an order of magnitude more memories than LSE at the same β";
+        if (r is null) return new("qbvae", claim, null, "no results");
+        var x = r[0];
+        long lsr = (long)x["lsr_memories"]!, lse = (long)x["lse_memories"]!;
+        return new("qbvae", claim, lsr >= 10 * Math.Max(1, lse),
+            $"LSR {lsr} memories ({(long)x["lsr_stored_preserved"]!} of 24 stored preserved, {(long)x["lsr_novel"]!} emergent) vs LSE {lse}; β = {F((double)x["beta"]!)} from Algorithm 2 (K = 4); VAE {F((double)x["vae_seconds"]!)} s");
     }
 
     private static string F(double v) => v.ToString(Math.Abs(v) >= 100 ? "F0" : "0.###", Inv);
