@@ -22,7 +22,11 @@ namespace DenseAm.Enumeration;
 /// <item>forced members: a point within r of the whole polytope (its maximum, attained at a vertex, is below r²) lies in B(c'):
 /// a candidate is forced in, an excluded point kills the branch;</item>
 /// <item>forced exclusions: a point farther than r from the whole polytope (bounded by the separating plane normal to
-/// ξ_k − c_S) is not in B(c'): a candidate is forced out, a member kills the branch.</item>
+/// ξ_k − c_S) is not in B(c'): a candidate is forced out, a member kills the branch;</item>
+/// <item>size-resolved bounds: for |T| = t the same in/out decisions from ‖c' − ξ_k‖² = (1−σ)a_k + σ·mean_T(D²_lk − (1−σ)a_l)
+/// − σ²Var(T), σ = t/(n + t), bounded over all t with sorted prefix sums (much tighter than the polytope when P is large);</item>
+/// <item>bisectors: every member is strictly closer to c' than every non-member, a condition linear in the members whose
+/// best completion is (A_k − A_i) + Σ_{l∈P} max(0, D²_lk − D²_li); it kills branches and forces candidates.</item>
 /// </list>
 /// <para>
 /// Exactness: a pruning decision is taken only when the bound is past r² by more than a rounding band (stated in
