@@ -2,8 +2,11 @@ using System.Globalization;
 using DenseAm.Enumeration;
 
 // Benchmark programs for the exact memory enumerator (until the CLI exposes `denseam bench enumerate`).
-//   lmin0 [threads]            the LMIN0 grid, total seconds
-//   detail M d seed [steps]    per-β rows of one configuration
+//   lmin0 [threads]                  the LMIN0 grid: total wall and CPU seconds
+//   detail M d seed [steps]          per-β rows of one configuration (no budget)
+//   large M d [budget-s] [seeds]     50-step β grid with a time budget per β: counts, completeness, nodes/memory
+//   one M d seed beta-index [budget] one grid point, single-threaded
+//   authors [M] [d] [script]         against bench/enumeration/authors_all_subsets.py, same patterns, same run
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string verb = args.Length > 0 ? args[0] : "lmin0";
@@ -24,9 +27,8 @@ switch (verb)
     {
         int m = int.Parse(args[1]), d = int.Parse(args[2]), seed = int.Parse(args[3]);
         int steps = args.Length > 4 ? int.Parse(args[4]) : 50;
-        var r = EnumerationBenchmark.RunGrid([m], [d], 1, steps, 1, null, null);
-        // RunGrid uses seeds 0..seeds-1; for a specific seed run a one-seed grid shifted.
-        if (seed != 0) r = EnumerationBenchmark.RunGrid([m], [d], seed + 1, steps, 1);
+        // RunGrid covers seeds 0 … seeds − 1; keep the rows of the requested one.
+        var r = EnumerationBenchmark.RunGrid([m], [d], seed + 1, steps, 1, null, null);
         foreach (var x in r.Rows.Where(x => x.Seed == seed))
             Console.WriteLine($"i={x.BetaIndex,2} beta={x.Beta,10:G6} count={x.Count,10} stored={x.Stored,3} nodes={x.Nodes,12} sec={x.Seconds,8:F3} complete={x.Complete}");
         return 0;
@@ -54,8 +56,6 @@ switch (verb)
         var grid = DenseAm.Selection.BetaSearch.Grid(p, DenseAm.Selection.GridSpacing.Linear, 50);
         var r = new MemoryEnumerator(p, grid[bi]).Count(new MemoryEnumerationOptions { MaxThreads = 1, MaxSeconds = args.Length > 5 ? double.Parse(args[5]) : null });
         Console.WriteLine($"beta={grid[bi]} count={r.Count} nodes={r.NodesVisited} sec={r.Seconds:F3} complete={r.Complete}");
-        var probe = typeof(MemoryEnumerator).Assembly.GetType("DenseAm.Enumeration.Probe")?.GetField("C")?.GetValue(null) as long[];
-        if (probe != null) Console.WriteLine("inside calls/vertex-ok/refined calls/refined-ok " + string.Join(" ", probe.Take(4)) + " | outside " + string.Join(" ", probe.Skip(4).Take(4)) + " | bisector calls/dead/forced " + string.Join(" ", probe.Skip(8).Take(3)) + " | propagations " + probe[11]);
         return 0;
     }
     case "authors":
