@@ -105,3 +105,30 @@ public class EmergenceAndLseTests
         Assert.Throws<ArgumentException>(() => LseMemories.Find(OneD(), 1.0, new RetrievalOptions { Method = RetrievalMethod.FixedPoint }));
     }
 }
+
+public class EnumerationBenchmarkTests
+{
+    [Fact]
+    public void GridPatternsAreSeededAndReproducible()
+    {
+        var a = EnumerationBenchmark.UniformPatterns(25, 8, 2);
+        var b = EnumerationBenchmark.UniformPatterns(25, 8, 2);
+        var c = EnumerationBenchmark.UniformPatterns(25, 8, 1);
+        Assert.Equal(a.Data.ToArray(), b.Data.ToArray());
+        Assert.NotEqual(a.Data.ToArray(), c.Data.ToArray());
+        Assert.All(a.Data.ToArray(), v => Assert.InRange(v, 0.0, 1.0 - 1e-17));
+    }
+
+    [Fact]
+    public void SmallGridRunsCompleteAndMatchSingleEnumerations()
+    {
+        var r = EnumerationBenchmark.RunGrid([6], [3], 2, 5, threads: 2);
+        Assert.True(r.AllComplete);
+        Assert.Equal(10, r.Rows.Count);
+        foreach (var row in r.Rows)
+        {
+            var p = EnumerationBenchmark.UniformPatterns(row.PatternCount, row.Dimension, row.Seed);
+            Assert.Equal(BruteForceMemories.All(p, row.Beta).Count, row.Count);
+        }
+    }
+}

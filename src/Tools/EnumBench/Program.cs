@@ -2,8 +2,11 @@ using System.Globalization;
 using DenseAm.Enumeration;
 
 // Benchmark programs for the exact memory enumerator (until the CLI exposes `denseam bench enumerate`).
-//   lmin0 [threads]            the LMIN0 grid, total seconds
-//   detail M d seed [steps]    per-β rows of one configuration
+//   lmin0 [threads]                  the LMIN0 grid: total wall and CPU seconds
+//   detail M d seed [steps]          per-β rows of one configuration (no budget)
+//   large M d [budget-s] [seeds]     50-step β grid with a time budget per β: counts, completeness, nodes/memory
+//   one M d seed beta-index [budget] one grid point, single-threaded
+//   authors [M] [d] [script]         against bench/enumeration/authors_all_subsets.py, same patterns, same run
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string verb = args.Length > 0 ? args[0] : "lmin0";
@@ -16,7 +19,7 @@ switch (verb)
         var r = EnumerationBenchmark.Lmin0(threads);
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         foreach (var g in r.Rows.GroupBy(x => (x.PatternCount, x.Dimension)))
-            Console.WriteLine($"M={g.Key.PatternCount,3} d={g.Key.Dimension,2}: {g.Count()} enumerations, memories {g.Sum(x => x.Count)}, nodes {g.Sum(x => x.Nodes)}, cpu-seconds {g.Sum(x => x.Seconds):F2}, max {g.Max(x => x.Seconds):F3}");
+            Console.WriteLine($"M={g.Key.PatternCount,3} d={g.Key.Dimension,2}: {g.Count()} enumerations, memories {g.Sum(x => x.Count)}, nodes {g.Sum(x => x.Nodes)}, sum of per-enumeration wall seconds {g.Sum(x => x.Seconds):F2}, slowest {g.Max(x => x.Seconds):F3}");
         Console.WriteLine($"LMIN0 total: {r.Rows.Count} exact enumerations, all complete = {r.AllComplete}, memories {r.TotalMemories}, nodes {r.TotalNodes}, wall seconds {r.Seconds:F2} on {r.Threads} threads, process cpu seconds {cpu.TotalSeconds:F2}");
         return 0;
     }
@@ -24,9 +27,8 @@ switch (verb)
     {
         int m = int.Parse(args[1]), d = int.Parse(args[2]), seed = int.Parse(args[3]);
         int steps = args.Length > 4 ? int.Parse(args[4]) : 50;
-        var r = EnumerationBenchmark.RunGrid([m], [d], 1, steps, 1, null, null);
-        // RunGrid uses seeds 0..seeds-1; for a specific seed run a one-seed grid shifted.
-        if (seed != 0) r = EnumerationBenchmark.RunGrid([m], [d], seed + 1, steps, 1);
+        // RunGrid covers seeds 0 … seeds − 1; keep the rows of the requested one.
+        var r = EnumerationBenchmark.RunGrid([m], [d], seed + 1, steps, 1, null, null);
         foreach (var x in r.Rows.Where(x => x.Seed == seed))
             Console.WriteLine($"i={x.BetaIndex,2} beta={x.Beta,10:G6} count={x.Count,10} stored={x.Stored,3} nodes={x.Nodes,12} sec={x.Seconds,8:F3} complete={x.Complete}");
         return 0;
@@ -54,8 +56,6 @@ switch (verb)
         var grid = DenseAm.Selection.BetaSearch.Grid(p, DenseAm.Selection.GridSpacing.Linear, 50);
         var r = new MemoryEnumerator(p, grid[bi]).Count(new MemoryEnumerationOptions { MaxThreads = 1, MaxSeconds = args.Length > 5 ? double.Parse(args[5]) : null });
         Console.WriteLine($"beta={grid[bi]} count={r.Count} nodes={r.NodesVisited} sec={r.Seconds:F3} complete={r.Complete}");
-        var probe = typeof(MemoryEnumerator).Assembly.GetType("DenseAm.Enumeration.Probe")?.GetField("C")?.GetValue(null) as long[];
-        if (probe != null) Console.WriteLine("inside calls/vertex-ok/refined calls/refined-ok " + string.Join(" ", probe.Take(4)) + " | outside " + string.Join(" ", probe.Skip(4).Take(4)) + " | bisector calls/dead/forced " + string.Join(" ", probe.Skip(8).Take(3)) + " | propagations " + probe[11]);
         return 0;
     }
     case "authors":
@@ -70,6 +70,7 @@ switch (verb)
         var ours = new long[grid.Length];
         long nodes = 0;
         var warm = new MemoryEnumerator(patterns, grid[grid.Length / 2]).Count(new MemoryEnumerationOptions { MaxThreads = 1 });
+        var cpuStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < grid.Length; i++)
         {
@@ -78,6 +79,7 @@ switch (verb)
             nodes += r.NodesVisited;
         }
         double oursSeconds = clock.Elapsed.TotalSeconds;
+        double oursCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
         var psi = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(script);
         psi.ArgumentList.Add(npy);
@@ -88,6 +90,7 @@ switch (verb)
         if (proc.ExitCode != 0) { Console.Error.WriteLine($"python exited with {proc.ExitCode}"); return 1; }
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         double pySeconds = doc.RootElement.GetProperty("seconds").GetDouble();
+        double pyCpu = doc.RootElement.GetProperty("cpu_seconds").GetDouble();
         int agree = 0, i2 = 0;
         foreach (var row in doc.RootElement.GetProperty("results").EnumerateArray())
         {
@@ -97,9 +100,9 @@ switch (verb)
             i2++;
         }
         Console.WriteLine($"M={m} d={d}, 50 linear beta in [2/d, 8/r_min^2]: memories {ours.Sum()} (counts agree at {agree}/{grid.Length} beta)");
-        Console.WriteLine($"exact enumerator (1 thread): {oursSeconds:F4} s, {nodes} nodes");
-        Console.WriteLine($"authors' all-subsets (numpy): {pySeconds:F2} s");
-        Console.WriteLine($"speed-up: {pySeconds / oursSeconds:F0}x");
+        Console.WriteLine($"exact enumerator (1 thread): wall {oursSeconds:F4} s, cpu {oursCpu:F4} s, {nodes} nodes");
+        Console.WriteLine($"authors' all-subsets (numpy): wall {pySeconds:F2} s, cpu {pyCpu:F2} s");
+        Console.WriteLine($"speed-up: wall {pySeconds / oursSeconds:F0}x, cpu {pyCpu / Math.Max(oursCpu, 1e-9):F0}x");
         return 0;
     }
     default:
