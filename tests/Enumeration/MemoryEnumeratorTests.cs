@@ -39,13 +39,21 @@ public class MemoryEnumeratorTests
         Assert.Equal([0.0], pair.Point!);
         Assert.Equal(r2 - 1, pair.DeltaMin, 12);
         Assert.Equal(double.PositiveInfinity, pair.GammaMin);
-        Assert.Equal(Math.Sqrt(1 + (r2 - 1)) - 1, pair.BasinRadius, 12);
+        Assert.Equal(Math.Sqrt(r2) - 1, pair.BasinRadius, 12); // r − D_max
+
         Assert.True(pair.IsNovel);
         var single = r.Memories[1];
         Assert.Equal([-1.0], single.Point!);
         Assert.Equal(r2, single.DeltaMin, 12);
         Assert.Equal(4 - r2, single.GammaMin, 12);
-        Assert.Equal(Math.Sqrt(4 - r2), single.BasinRadius, 12); // D_max = 0
+        // min(r − D_max, G_min − r) with D_max = 0 and G_min = 2; Thm 2(b)'s formula would say √(4 − r²) ≈ 1.33, yet
+        // x = −1 + 1.2 lies in both supports and Algorithm 1 takes it to the pair memory at 0.
+        Assert.Equal(2 - Math.Sqrt(r2), single.BasinRadius, 12);
+        var landed = new double[1];
+        DenseAm.Retrieval.Retriever.FixedPoint(new Energy(OneD(), DenseAm.Kernels.Kernel.Epanechnikov, 0.9), [-1 + 1.2], landed);
+        Assert.Equal(0.0, landed[0]);
+        DenseAm.Retrieval.Retriever.FixedPoint(new Energy(OneD(), DenseAm.Kernels.Kernel.Epanechnikov, 0.9), [-1 + 0.99 * single.BasinRadius], landed);
+        Assert.Equal(-1.0, landed[0]);
         Assert.True(single.IsStored);
         Assert.False(single.IsMarginal);
         Assert.Equal(2, r.StoredCount);

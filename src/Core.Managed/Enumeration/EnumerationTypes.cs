@@ -9,7 +9,7 @@ namespace DenseAm.Enumeration;
 /// <param name="Point">The memory c_S; null in count-only mode when the memory was accepted without coordinates.</param>
 /// <param name="DeltaMin">δ_min = min_{μ∈S} (r² − ‖c_S − ξ_μ‖²) &gt; 0: how far inside the support the farthest member is.</param>
 /// <param name="GammaMin">γ_min = min_{ν∉S} (‖c_S − ξ_ν‖² − r²) ≥ 0; +∞ when S = [M].</param>
-/// <param name="BasinRadius">Thm 2b: r* = √(D_max² + min(δ_min, γ_min)) − D_max, D_max = max_{μ∈S} ‖c_S − ξ_μ‖; any x within r* of c_S retrieves c_S.</param>
+/// <param name="BasinRadius">min(r − D_max, G_min − r), D_max = max_{μ∈S} ‖c_S − ξ_μ‖ and G_min the distance to the nearest non-member: any x closer than this to c_S has B(x) = S and retrieves c_S in one step. (Thm 2b's √(D_max² + min(δ_min, γ_min)) − D_max overstates it when γ_min is the smaller margin; see the property tests' errata.)</param>
 /// <param name="IsMarginal">min(δ_min, γ_min) is below the stated tolerance (<see cref="MemoryEnumerationOptions.MarginTolerance"/>·r²): a memory that lives on a support boundary.</param>
 public sealed record LsrMemory(int[] Members, double[]? Point, double DeltaMin, double GammaMin, double BasinRadius, bool IsMarginal)
 {

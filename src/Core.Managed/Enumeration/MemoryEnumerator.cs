@@ -815,8 +815,12 @@ public sealed class MemoryEnumerator
                 else gammaMin = Math.Min(gammaMin, dist2 - _r2);
             }
             double margin = Math.Min(deltaMin, gammaMin);
-            double dmax = Math.Sqrt(dmax2);
-            double basin = Math.Sqrt(dmax2 + margin) - dmax;
+            // Basin radius: any x with ‖x − c‖ < ρ keeps every member within r (ρ ≤ r − D_max) and every non-member at or
+            // beyond r (ρ ≤ G_min − r, G_min² = r² + γ_min), so B(x) = S and Algorithm 1 lands on c in one step.
+            // Thm 2(b)'s √(D_max² + min(δ_min, γ_min)) − D_max equals r − D_max when δ_min is the smaller margin but
+            // overstates the γ side (ξ = 0, 1.5 at β = 2: it gives 1, yet x = 0.99 goes to the novel memory 0.75).
+            double r = Math.Sqrt(_r2);
+            double basin = Math.Min(r - Math.Sqrt(dmax2), double.IsPositiveInfinity(gammaMin) ? double.PositiveInfinity : Math.Sqrt(_r2 + gammaMin) - r);
             bool marginal = margin < _sh.Options.MarginTolerance * _r2;
             memory = new LsrMemory(_members.ToArray(), (double[])c.Clone(), deltaMin, gammaMin, basin, marginal);
             return true;
