@@ -1,0 +1,434 @@
+using System.Numerics;
+using DenseAm.Native;
+
+namespace DenseAm.Distances;
+
+/// <summary>
+/// Radius-search results in CSR form (faiss's range-search layout): the neighbours of query i are
+/// <c>Ids[Offsets[i] .. Offsets[i + 1])</c> in increasing pattern index, with their float64 reference squared
+/// distances in <see cref="SquaredDistances"/> at the same positions.
+/// </summary>
+public sealed class RadiusNeighbors
+{
+    internal RadiusNeighbors(int[] offsets, int[] ids, double[] squaredDistances)
+    {
+        Offsets = offsets;
+        Ids = ids;
+        SquaredDistances = squaredDistances;
+    }
+
+    /// <summary>Q + 1 offsets into <see cref="Ids"/>; Offsets[0] = 0, Offsets[Q] = total pairs.</summary>
+    public int[] Offsets { get; }
+
+    /// <summary>Pattern indices μ, grouped by query, increasing within a query.</summary>
+    public int[] Ids { get; }
+
+    /// <summary>‖x_i − ξ_μ‖² for each entry of <see cref="Ids"/> (the float64 reference value).</summary>
+    public double[] SquaredDistances { get; }
+
+    /// <summary>Number of queries Q.</summary>
+    public int QueryCount => Offsets.Length - 1;
+
+    /// <summary>Total number of (query, pattern) pairs found.</summary>
+    public int TotalCount => Offsets[^1];
+
+    /// <summary>|B(x_i)|: neighbours of query <paramref name="i"/>.</summary>
+    public int Count(int i) => Offsets[i + 1] - Offsets[i];
+
+    /// <summary>Neighbour ids of query <paramref name="i"/>.</summary>
+    public ReadOnlySpan<int> Neighbors(int i) => Ids.AsSpan(Offsets[i], Count(i));
+
+    /// <summary>Reference squared distances of query <paramref name="i"/>'s neighbours.</summary>
+    public ReadOnlySpan<double> Distances(int i) => SquaredDistances.AsSpan(Offsets[i], Count(i));
+}
+
+/// <summary>
+/// Exact radius search over stored patterns: for a query x the patterns with ‖x − ξ_μ‖² &lt; r² (open ball,
+/// the support B(x) when r² = 2/β), decided on the float64 reference sum <see cref="SimdDistance.Reference{T}"/>,
+/// so results are identical to a scalar scan whatever method, provider or thread count is used.
+/// A k-d tree serves d ≤ <see cref="DistanceEngineOptions.KdTreeMaxDimension"/> (boxes pruned only when
+/// provably outside, leaves scanned with the reference sum); above it, brute-force tiles of at most
+/// QueryTile×PatternTile GEMM values screen pairs with a rounding bound and recompute the ones near r².
+/// </summary>
+public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly PointSet<T> _patterns;
+    private readonly DistanceEngineOptions _options;
+    private readonly KdTree? _tree;
+    private readonly double[]? _norms;
+
+    private RadiusIndex(PointSet<T> patterns, DistanceEngineOptions options)
+    {
+        _patterns = patterns;
+        _options = options;
+        if (patterns.Columns <= options.KdTreeMaxDimension) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
+        else _norms = EngineCommon.SquaredNorms(patterns, options.Parallel);
+    }
+
+    /// <summary>Indexes <paramref name="patterns"/> (the data are referenced, not copied, by the brute-force path).</summary>
+    public static RadiusIndex<T> Build(PointSet<T> patterns, DistanceEngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        options ??= DistanceEngineOptions.Default;
+        options.Validate();
+        return new RadiusIndex<T>(patterns, options);
+    }
+
+    /// <summary>"kd-tree" or "brute-gemm".</summary>
+    public string Method => _tree is not null ? "kd-tree" : "brute-gemm";
+
+    /// <summary>Number of indexed patterns M.</summary>
+    public int Count => _patterns.Rows;
+
+    /// <summary>Dimension d.</summary>
+    public int Dimension => _patterns.Columns;
+
+    /// <summary>For every query, the patterns strictly within r (‖x − ξ‖² &lt; <paramref name="radiusSquared"/>), as CSR.</summary>
+    public RadiusNeighbors Search(PointSet<T> queries, double radiusSquared)
+    {
+        Check(queries, radiusSquared);
+        var lists = new NeighborList[queries.Rows];
+        if (_tree is not null)
+        {
+            Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
+            {
+                Widen(queries.Row(i), xd);
+                var list = new NeighborList();
+                _tree.Search(xd, radiusSquared, ref list, collect: true);
+                list.SortById();
+                lists[i] = list;
+                return xd;
+            }, _ => { });
+        }
+        else
+        {
+            var collector = new CollectingScreen(lists);
+            BruteForce(queries, radiusSquared, collector);
+        }
+        return Pack(lists);
+    }
+
+    /// <summary>|B(x_i)| for every query: how many patterns lie strictly within r (no neighbour lists are kept).</summary>
+    public int[] CountWithin(PointSet<T> queries, double radiusSquared)
+    {
+        Check(queries, radiusSquared);
+        var counts = new int[queries.Rows];
+        if (_tree is not null)
+        {
+            Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
+            {
+                Widen(queries.Row(i), xd);
+                var list = new NeighborList();
+                _tree.Search(xd, radiusSquared, ref list, collect: false);
+                counts[i] = list.Count;
+                return xd;
+            }, _ => { });
+        }
+        else BruteForce(queries, radiusSquared, new CountingScreen(counts));
+        return counts;
+    }
+
+    /// <summary>
+    /// One query: clears <paramref name="ids"/> and fills it with the patterns within r in increasing index, and,
+    /// when given, <paramref name="squaredDistances"/> with their reference squared distances.
+    /// </summary>
+    public void Query(ReadOnlySpan<T> x, double radiusSquared, List<int> ids, List<double>? squaredDistances = null)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (x.Length != Dimension) throw new ArgumentException($"x has dimension {x.Length}, but the patterns have dimension d = {Dimension}.", nameof(x));
+        CheckRadius(radiusSquared);
+        ids.Clear();
+        squaredDistances?.Clear();
+        if (_tree is not null)
+        {
+            Span<double> xd = Dimension <= 64 ? stackalloc double[Dimension] : new double[Dimension];
+            Widen(x, xd);
+            var list = new NeighborList();
+            _tree.Search(xd, radiusSquared, ref list, collect: true);
+            list.SortById();
+            for (int k = 0; k < list.Count; k++)
+            {
+                ids.Add(list.Ids[k]);
+                squaredDistances?.Add(list.D2[k]);
+            }
+            return;
+        }
+        // One query: direct SIMD distances with the reference recomputed near r² (no GEMM for a single row).
+        for (int mu = 0; mu < Count; mu++)
+        {
+            var xi = _patterns.Row(mu);
+            double fast = double.CreateTruncating(SimdDistance.SquaredEuclidean(x, xi));
+            double bound = SimdDistance.ErrorBound<T>(Math.Max(fast, radiusSquared), Dimension) * 2 + 1e-300;
+            if (fast >= radiusSquared + bound) continue;
+            double exact = SimdDistance.Reference(x, xi);
+            if (exact < radiusSquared)
+            {
+                ids.Add(mu);
+                squaredDistances?.Add(exact);
+            }
+        }
+    }
+
+    private void Check(PointSet<T> queries, double radiusSquared)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        EngineCommon.SameDimension(_patterns, queries, nameof(queries));
+        CheckRadius(radiusSquared);
+    }
+
+    private static void CheckRadius(double radiusSquared)
+    {
+        if (!(radiusSquared >= 0) || double.IsInfinity(radiusSquared))
+            throw new ArgumentOutOfRangeException(nameof(radiusSquared), radiusSquared, $"radiusSquared must be a finite number >= 0; got {radiusSquared}.");
+    }
+
+    private static void Widen(ReadOnlySpan<T> x, Span<double> xd)
+    {
+        for (int k = 0; k < x.Length; k++) xd[k] = double.CreateTruncating(x[k]);
+    }
+
+    private static double[] ToDouble(PointSet<T> p)
+    {
+        var r = new double[p.Data.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = double.CreateTruncating(p.Data[i]);
+        return r;
+    }
+
+    private static RadiusNeighbors Pack(NeighborList[] lists)
+    {
+        var offsets = new int[lists.Length + 1];
+        for (int i = 0; i < lists.Length; i++) offsets[i + 1] = checked(offsets[i] + lists[i].Count);
+        var ids = new int[offsets[^1]];
+        var d2 = new double[offsets[^1]];
+        for (int i = 0; i < lists.Length; i++)
+        {
+            if (lists[i].Count == 0) continue;
+            Array.Copy(lists[i].Ids, 0, ids, offsets[i], lists[i].Count);
+            Array.Copy(lists[i].D2, 0, d2, offsets[i], lists[i].Count);
+        }
+        return new RadiusNeighbors(offsets, ids, d2);
+    }
+
+    /// <summary>What the brute-force screen does with a pair found inside the ball (reference distance given).</summary>
+    private interface IScreen
+    {
+        void Accept(int query, int pattern, double d2);
+    }
+
+    private sealed class CollectingScreen(NeighborList[] lists) : IScreen
+    {
+        public void Accept(int query, int pattern, double d2) => lists[query].Add(pattern, d2);
+    }
+
+    private sealed class CountingScreen(int[] counts) : IScreen
+    {
+        public void Accept(int query, int pattern, double d2) => counts[query]++;
+    }
+
+    /// <summary>
+    /// Tiles of GEMM values ⟨x, ξ⟩ (QueryTile×PatternTile, never Q×M); a pair is decided from
+    /// ‖x‖² + ‖ξ‖² − 2⟨x, ξ⟩ when it is further than the rounding bound from r², otherwise by the reference sum.
+    /// Each query row is screened by one thread, pattern tiles in increasing order, so ids come out sorted.
+    /// </summary>
+    private void BruteForce<TScreen>(PointSet<T> queries, double r2, TScreen screen) where TScreen : IScreen
+    {
+        var provider = _options.ResolveProvider();
+        var po = _options.Parallel;
+        var nx = EngineCommon.SquaredNorms(queries, po);
+        var ny = _norms!;
+        int d = Dimension, m = Count;
+        int qt = Math.Min(_options.QueryTile, Math.Max(1, queries.Rows)), pt = Math.Min(_options.PatternTile, m);
+        var tile = GC.AllocateUninitializedArray<T>(qt * pt);
+        // |fl(⟨x,ξ⟩) − ⟨x,ξ⟩| ≤ γ_d·‖x‖‖ξ‖ with γ_d ≈ d·u_T in any summation order (BLAS may block or use FMA);
+        // the norms are float64 sums. Twice that bound, doubled again for safety, plus float64 slack.
+        double uT = SimdDistance.UnitRoundoff<T>(), u64 = 1.0 / (1L << 53);
+        for (int q0 = 0; q0 < queries.Rows; q0 += qt)
+        {
+            int rows = Math.Min(qt, queries.Rows - q0);
+            for (int j0 = 0; j0 < m; j0 += pt)
+            {
+                int cols = Math.Min(pt, m - j0);
+                EngineCommon.Gemm(provider, false, true, rows, cols, d, T.One, queries.Data.AsSpan(q0 * d, rows * d), d,
+                    _patterns.Data.AsSpan(j0 * d, cols * d), d, T.Zero, tile, cols);
+                int qs = q0, js = j0;
+                Parallel.For(0, rows, po, r =>
+                {
+                    int q = qs + r;
+                    double xn = nx[q], xl = Math.Sqrt(xn);
+                    var t = tile.AsSpan(r * cols, cols);
+                    var xq = queries.Row(q);
+                    for (int c = 0; c < cols; c++)
+                    {
+                        int mu = js + c;
+                        double yn = ny[mu];
+                        double dot = double.CreateTruncating(t[c]);
+                        double approx = xn + yn - 2 * dot;
+                        double bound = 4 * (d + 2) * uT * xl * Math.Sqrt(yn) + 8 * (d + 4) * u64 * (xn + yn + r2);
+                        if (approx >= r2 + bound) continue;
+                        double exact = SimdDistance.Reference(xq, _patterns.Row(mu));
+                        if (exact < r2) screen.Accept(q, mu, exact);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// <summary>Growable (id, squared distance) list for one query.</summary>
+internal struct NeighborList
+{
+    public int[] Ids;
+    public double[] D2;
+    public int Count;
+
+    public void Add(int id, double d2)
+    {
+        if (Ids is null) { Ids = new int[8]; D2 = new double[8]; }
+        else if (Count == Ids.Length)
+        {
+            Array.Resize(ref Ids, Count * 2);
+            Array.Resize(ref D2, Count * 2);
+        }
+        Ids[Count] = id;
+        D2[Count] = d2;
+        Count++;
+    }
+
+    public void SortById()
+    {
+        if (Count > 1) Array.Sort(Ids, D2, 0, Count);
+    }
+}
+
+/// <summary>
+/// A k-d tree over float64 points (median splits on the widest side of each node's bounding box, leaves of at most 16 points stored
+/// contiguously). A box is skipped only when its lower bound on the squared distance exceeds r²·(1 + 4(d+2)u),
+/// which no point inside can then beat even after rounding; leaves are scanned with the reference sum.
+/// </summary>
+internal sealed class KdTree
+{
+    private const int LeafSize = 16;
+    private readonly double[] _points;   // permuted copy, row-major
+    private readonly int[] _index;       // original index of each permuted row
+    private readonly int _d;
+    private readonly List<Node> _nodes = new();
+    private readonly List<double> _boxes = new(); // per node: d lows then d highs
+
+    private struct Node
+    {
+        public int Start, End, Left, Right;
+    }
+
+    public KdTree(double[] points, int count, int d)
+    {
+        _d = d;
+        _index = new int[count];
+        for (int i = 0; i < count; i++) _index[i] = i;
+        var src = points;
+        Build(src, 0, count);
+        _points = new double[(long)count * d];
+        for (int i = 0; i < count; i++) Array.Copy(src, (long)_index[i] * d, _points, (long)i * d, d);
+    }
+
+    private int Build(double[] src, int start, int end)
+    {
+        int id = _nodes.Count;
+        _nodes.Add(new Node { Start = start, End = end, Left = -1, Right = -1 });
+        int boxAt = _boxes.Count;
+        for (int k = 0; k < 2 * _d; k++) _boxes.Add(k < _d ? double.PositiveInfinity : double.NegativeInfinity);
+        for (int i = start; i < end; i++)
+        {
+            long row = (long)_index[i] * _d;
+            for (int k = 0; k < _d; k++)
+            {
+                double v = src[row + k];
+                if (v < _boxes[boxAt + k]) _boxes[boxAt + k] = v;
+                if (v > _boxes[boxAt + _d + k]) _boxes[boxAt + _d + k] = v;
+            }
+        }
+        if (end - start <= LeafSize) return id;
+        int dim = 0;
+        double widest = -1;
+        for (int k = 0; k < _d; k++)
+        {
+            double w = _boxes[boxAt + _d + k] - _boxes[boxAt + k];
+            if (w > widest) { widest = w; dim = k; }
+        }
+        if (widest <= 0) return id; // all points equal: one leaf
+        int mid = (start + end) / 2;
+        Select(src, start, end - 1, mid, dim);
+        int left = Build(src, start, mid);
+        int right = Build(src, mid, end);
+        var n = _nodes[id];
+        n.Left = left;
+        n.Right = right;
+        _nodes[id] = n;
+        return id;
+    }
+
+    /// <summary>Orders _index[lo..hi] by coordinate dim (Array.Sort on the keys: deterministic for a given input).</summary>
+    private void Select(double[] src, int lo, int hi, int k, int dim)
+    {
+        int len = hi - lo + 1;
+        var keys = new double[len];
+        var items = new int[len];
+        for (int i = 0; i < len; i++) { items[i] = _index[lo + i]; keys[i] = src[(long)items[i] * _d + dim]; }
+        Array.Sort(keys, items);
+        Array.Copy(items, 0, _index, lo, len);
+    }
+
+    public void Search(ReadOnlySpan<double> x, double r2, ref NeighborList result, bool collect)
+    {
+        int d = _d;
+        double prune = r2 * (1 + 4.0 * (d + 2) / (1L << 53)) + double.Epsilon;
+        Span<int> stack = stackalloc int[128];
+        int sp = 0;
+        stack[sp++] = 0;
+        var boxes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_boxes);
+        var nodes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_nodes);
+        while (sp > 0)
+        {
+            int id = stack[--sp];
+            ref readonly var node = ref nodes[id];
+            var lo = boxes.Slice(id * 2 * d, d);
+            var hi = boxes.Slice(id * 2 * d + d, d);
+            double lb = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double v = x[k];
+                double g = v < lo[k] ? lo[k] - v : v > hi[k] ? v - hi[k] : 0;
+                lb += g * g;
+            }
+            if (lb > prune) continue;
+            if (node.Left < 0)
+            {
+                for (int i = node.Start; i < node.End; i++)
+                {
+                    var p = _points.AsSpan(i * d, d);
+                    double s = 0;
+                    int k = 0;
+                    for (; k < d; k++)
+                    {
+                        double t = x[k] - p[k];
+                        s += t * t;
+                        if (s >= r2) break; // partial sums only grow: the full reference sum is ≥ r² too
+                    }
+                    if (s < r2)
+                    {
+                        if (collect) result.Add(_index[i], s);
+                        else result.Count++;
+                    }
+                }
+                continue;
+            }
+            if (sp + 2 > stack.Length)
+            {
+                var bigger = new int[stack.Length * 2];
+                stack.CopyTo(bigger);
+                stack = bigger;
+            }
+            stack[sp++] = node.Right;
+            stack[sp++] = node.Left;
+        }
+    }
+}
