@@ -17,6 +17,17 @@ public static class Blas
     /// <summary>The managed GEMM (always available).</summary>
     public static BlasProvider Managed { get; } = new ManagedBlas();
 
+    /// <summary>
+    /// A managed GEMM with its own thread count (<paramref name="threads"/> ≤ 0: all cores); its results are
+    /// identical to <see cref="Managed"/>'s for any thread count.
+    /// </summary>
+    public static BlasProvider CreateManaged(int threads)
+    {
+        var p = new ManagedBlas();
+        p.SetThreads(threads);
+        return p;
+    }
+
     /// <summary>The provider chosen for this process (environment override, else best available).</summary>
     public static BlasProvider Default => DefaultLazy.Value;
 

@@ -17,6 +17,17 @@ public static class Retriever
         RequireKernelFor(energy, options.Method);
         var points = new Matrix(queries.Rows, queries.Columns);
         var outcomes = new RetrievalOutcome[queries.Rows];
+        // Batched routes through the distance engine; each gives every query exactly the one-query result.
+        if (options.Method == RetrievalMethod.FixedPoint && energy.Index.Method == "brute-gemm")
+        {
+            FixedPointLockstep(energy, queries, points, outcomes, options);
+            return new RetrievalBatch(points, outcomes);
+        }
+        if (options.Method == RetrievalMethod.GradientDescent && energy.IsLse)
+        {
+            LseGradientDescentLockstep(energy, queries, points, outcomes, options);
+            return new RetrievalBatch(points, outcomes);
+        }
         Parallel.For(0, queries.Rows, Energy.Options(options.MaxThreads),
             () => new Workspace(energy),
             (i, _, ws) =>
@@ -109,7 +120,7 @@ public static class Retriever
     private static RetrievalOutcome SingleStepCore(Energy energy, ReadOnlySpan<double> x0, Span<double> x, RetrievalOptions o, Workspace ws)
     {
         x0.CopyTo(x);
-        var sums = energy.Accumulate(x0, ws.Scratch.Distances, ws.Scratch.WeightedSum, withGradient: true);
+        var sums = energy.Accumulate(x0, ws.Scratch, withGradient: true);
         if (!sums.Supported || sums.W == 0)
             return new RetrievalOutcome(RetrievalStatus.Unsupported, 0, sums.Count, null);
         // x − η∇E(x) = x − (η/Z)·W·(x − m) = m + (1 − k)(x − m) with k = W·η/Z and η = Z: when |B(x)| = 1,
@@ -126,6 +137,112 @@ public static class Retriever
         if (!g.IsSupported)
             return new RetrievalOutcome(RetrievalStatus.Unsupported, 1, 0, null);
         return new RetrievalOutcome(g.Norm <= o.Tolerance ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, 1, g.SupportSize, g.Norm);
+    }
+
+    /// <summary>
+    /// Algorithm 1 for all queries in step: each round one batched exact radius search (GEMM-screened tiles)
+    /// for the points still moving, then the same per-query rules as <see cref="FixedPointCore"/>.
+    /// </summary>
+    private static void FixedPointLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    {
+        int q = queries.Rows, d = queries.Columns;
+        Array.Copy(queries.Data, points.Data, queries.Data.Length);
+        var previous = new int[q][];
+        var active = Enumerable.Range(0, q).ToList();
+        var po = Energy.Options(o.MaxThreads);
+        for (int it = 0; it <= o.MaxIterations && active.Count > 0; it++)
+        {
+            var batch = new double[active.Count * d];
+            for (int a = 0; a < active.Count; a++) points.Row(active[a]).CopyTo(batch.AsSpan(a * d, d));
+            var csr = energy.Index.Search(new Distances.PointSet<double>(batch, active.Count, d), energy.RadiusSquared);
+            var done = new bool[active.Count];
+            int iteration = it;
+            Parallel.For(0, active.Count, po, a =>
+            {
+                int i = active[a];
+                var current = csr.Neighbors(a);
+                if (current.Length == 0)
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, iteration, 0, null);
+                    done[a] = true;
+                    return;
+                }
+                if (iteration > 0 && current.SequenceEqual(previous[i]))
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Converged, iteration, current.Length, 0.0);
+                    done[a] = true;
+                    return;
+                }
+                if (iteration == o.MaxIterations) return;
+                var x = points.Row(i);
+                x.Clear();
+                foreach (int mu in current)
+                {
+                    var xi = energy.Patterns[mu];
+                    for (int k = 0; k < d; k++) x[k] += xi[k];
+                }
+                double n = current.Length;
+                for (int k = 0; k < d; k++) x[k] /= n;
+                previous[i] = current.ToArray();
+            });
+            if (it == o.MaxIterations)
+            {
+                var left = active.Where((_, a) => !done[a]).ToArray();
+                Parallel.For(0, left.Length, po, () => new Workspace(energy), (k, _, ws) =>
+                {
+                    int i = left[k];
+                    var g = energy.GradientCore(points.Row(i), ws.Gradient, ws.Scratch);
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.NotConverged, o.MaxIterations, g.SupportSize, g.IsSupported ? g.Norm : null);
+                    return ws;
+                }, ws => ws.Dispose());
+                break;
+            }
+            active = active.Where((_, a) => !done[a]).ToList();
+        }
+    }
+
+    /// <summary>
+    /// LSE gradient descent for all queries in step: each step one fused softmax-mean pass (GEMM tiles, online
+    /// softmax) for the points still moving, then the same per-query rules as <see cref="GradientDescentCore"/>.
+    /// </summary>
+    private static void LseGradientDescentLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    {
+        int q = queries.Rows, d = queries.Columns;
+        Array.Copy(queries.Data, points.Data, queries.Data.Length);
+        var active = Enumerable.Range(0, q).ToArray();
+        var po = Energy.Options(o.MaxThreads);
+        for (int t = 0; active.Length > 0; t++)
+        {
+            var batch = new Matrix(active.Length, d);
+            for (int a = 0; a < active.Length; a++) points.Row(active[a]).CopyTo(batch.Row(a));
+            var grads = new Matrix(active.Length, d);
+            var info = energy.GradientBatch(batch, grads, o.MaxThreads);
+            var done = new bool[active.Length];
+            double alpha = o.Schedule.Rate(t);
+            int step = t;
+            Parallel.For(0, active.Length, po, a =>
+            {
+                int i = active[a];
+                var g = info[a];
+                if (!g.IsSupported)
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, step, 0, null);
+                    done[a] = true;
+                    return;
+                }
+                bool small = g.Norm < o.Tolerance;
+                if ((small && o.EarlyStop) || step == o.MaxIterations)
+                {
+                    outcomes[i] = new RetrievalOutcome(small ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, step, g.SupportSize, g.Norm);
+                    done[a] = true;
+                    return;
+                }
+                var x = points.Row(i);
+                var gr = grads.Row(a);
+                for (int k = 0; k < d; k++) x[k] -= alpha * gr[k];
+            });
+            active = active.Where((_, a) => !done[a]).ToArray();
+        }
     }
 
     /// <summary>c_S = (Σ_{μ∈S} ξ_μ)/|S|, summed in increasing μ: the same numerator the gradient uses.</summary>
