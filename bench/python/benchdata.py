@@ -19,8 +19,8 @@ def uniform(n: int, seed: int, lo: float, hi: float) -> np.ndarray:
     return lo + (hi - lo) * u
 
 
-def mixture(n: int, d: int, k: int, box: float, sigma: float, seed: int) -> np.ndarray:
-    centres = uniform(k * d, seed + 1, -box, box).reshape(k, d)
+def mixture(n: int, d: int, k: int, box: float, sigma: float, seed: int, centre_seed: int) -> np.ndarray:
+    centres = uniform(k * d, centre_seed, -box, box).reshape(k, d)
     u = uniform(4 * n * d, seed, 0.0, 1.0).reshape(n, d, 4)
     s = sigma * np.sqrt(3.0)
     noise = ((u[..., 0] + u[..., 1]) + u[..., 2]) + u[..., 3]

@@ -82,8 +82,8 @@ def main():
         res.update(median_seconds=med, min_seconds=mn, throughput=q * m / med, throughput_unit="pairs/s")
     elif a.workload == "radius":
         from sklearn.neighbors import NearestNeighbors
-        P = benchdata.mixture(m, d, 100, 10, 1, s).astype(dt)
-        Q = benchdata.mixture(q, d, 100, 10, 1, s + 7).astype(dt)
+        P = benchdata.mixture(m, d, 100, 10, 1, s, s + 1).astype(dt)
+        Q = benchdata.mixture(q, d, 100, 10, 1, s + 7, s + 1).astype(dt)
         r = a.radius if a.radius is not None else benchdata.default_radius(d, m)
 
         def run():
@@ -94,8 +94,8 @@ def main():
                    throughput=q / med, throughput_unit="queries/s", checks=neighbour_checks(ind, m))
     elif a.workload == "kde":
         from sklearn.neighbors import KernelDensity
-        P = benchdata.mixture(m, d, 100, 10, 1, s).astype(dt)
-        Q = benchdata.mixture(q, d, 100, 10, 1, s + 7).astype(dt)
+        P = benchdata.mixture(m, d, 100, 10, 1, s, s + 1).astype(dt)
+        Q = benchdata.mixture(q, d, 100, 10, 1, s + 7, s + 1).astype(dt)
         h = a.radius if a.radius is not None else benchdata.default_radius(d, m // 4)
         med, mn, ld = timed(a.repeat, lambda: KernelDensity(kernel="epanechnikov", bandwidth=h).fit(P).score_samples(Q))
         fin = ld[np.isfinite(ld)]
@@ -104,8 +104,8 @@ def main():
                    checks={"finite": int(fin.size), "mean_log_density": float(fin.mean()) if fin.size else None})
     elif a.workload == "fixed-point":
         from sklearn.cluster import MeanShift
-        X = benchdata.mixture(m, d, 10, 10, 1, s)
-        r = a.radius if a.radius is not None else 2.5
+        X = benchdata.mixture(m, d, 10, 10, 1, s, s + 1)
+        r = a.radius if a.radius is not None else 4.0
         seeds = X[: min(q, m)]
         med, mn, ms = timed(a.repeat, lambda: MeanShift(bandwidth=r, seeds=seeds, bin_seeding=False).fit(X))
         res.update(peer="MeanShift(bandwidth=r, seeds=X[:Q], bin_seeding=False).fit(X)", radius=r, median_seconds=med, min_seconds=mn,

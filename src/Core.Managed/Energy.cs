@@ -41,7 +41,7 @@ public sealed class Energy
         if (!double.IsFinite(RadiusSquared) || RadiusSquared == 0)
             throw new ArgumentOutOfRangeException(nameof(beta), beta, $"beta = {Guard.Fmt(beta)} gives a support radius² 2/β that is not a positive finite number.");
         _points = new Lazy<PointSet<double>>(() => Distances.PointSet.From(Patterns));
-        _index = new Lazy<RadiusIndex<double>>(() => RadiusIndex<double>.Build(_points.Value));
+        _index = new Lazy<RadiusIndex<double>>(() => RadiusIndex<double>.Build(_points.Value, null, RadiusSquared));
     }
 
     // The distance engine: exact radius search for supports (k-d tree in low d, screened GEMM tiles above),

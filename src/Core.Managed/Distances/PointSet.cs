@@ -85,6 +85,12 @@ public sealed record DistanceEngineOptions
     /// <summary>Radius search uses a k-d tree up to this dimension and GEMM-screened brute-force tiles above it.</summary>
     public int KdTreeMaxDimension { get; init; } = DefaultKdTreeMaxDimension;
 
+    /// <summary>
+    /// With a known radius, the k-d tree is used only when a pattern's ball holds at most this fraction of M on
+    /// average (estimated from 64 patterns); default 0.01.
+    /// </summary>
+    public double KdTreeMaxSelectivity { get; init; } = 0.01;
+
     /// <summary>Queries per GEMM tile (rows of a Q-block).</summary>
     public int QueryTile { get; init; } = 256;
 

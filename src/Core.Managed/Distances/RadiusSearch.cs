@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using DenseAm.Native;
 
 namespace DenseAm.Distances;
@@ -56,22 +57,60 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly DistanceEngineOptions _options;
     private readonly KdTree? _tree;
     private readonly double[]? _norms;
+    private readonly double[]? _screenP, _screenL;
 
-    private RadiusIndex(PointSet<T> patterns, DistanceEngineOptions options)
+    // The screen: with approx = ‖x‖² + ‖ξ‖² − 2·fl(⟨x, ξ⟩) and bound = c₁‖x‖‖ξ‖ + e(‖x‖² + ‖ξ‖² + r²),
+    // c₁ = 4(d + 2)u_T (twice γ_d for the float dot product, doubled) and e = 8(d + 4)u₆₄ (the float64
+    // norms, the reference's own rounding and this formula's), a pair is skipped only when
+    // approx ≥ r² + bound, i.e. fl(⟨x, ξ⟩) ≤ P_μ + R(x) − ‖x‖·L_μ with P_μ = (1 − e)‖ξ‖²/2,
+    // L_μ = c₁‖ξ‖/2 and R(x) = ((1 − e)‖x‖² − (1 + e)r²)/2. Every other pair is decided by the reference sum.
+    private double ScreenE => 8.0 * (Dimension + 4) / (1L << 53);
+
+    private RadiusIndex(PointSet<T> patterns, DistanceEngineOptions options, double? radiusSquaredHint)
     {
         _patterns = patterns;
         _options = options;
-        if (patterns.Columns <= options.KdTreeMaxDimension) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
-        else _norms = EngineCommon.SquaredNorms(patterns, options.Parallel);
+        if (patterns.Columns <= options.KdTreeMaxDimension && !TooSelective(patterns, options, radiusSquaredHint)) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
+        else
+        {
+            _norms = EngineCommon.SquaredNorms(patterns, options.Parallel);
+            double e = ScreenE, c1 = 4.0 * (patterns.Columns + 2) * SimdDistance.UnitRoundoff<T>();
+            _screenP = new double[_norms.Length];
+            _screenL = new double[_norms.Length];
+            for (int j = 0; j < _norms.Length; j++)
+            {
+                _screenP[j] = 0.5 * (1 - e) * _norms[j];
+                _screenL[j] = 0.5 * c1 * Math.Sqrt(_norms[j]);
+            }
+        }
     }
 
-    /// <summary>Indexes <paramref name="patterns"/> (the data are referenced, not copied, by the brute-force path).</summary>
-    public static RadiusIndex<T> Build(PointSet<T> patterns, DistanceEngineOptions? options = null)
+    /// <summary>
+    /// Indexes <paramref name="patterns"/> (the data are referenced, not copied, by the brute-force path). When the
+    /// radius to be searched is known (<paramref name="radiusSquaredHint"/>), a k-d tree is built only if a sample of
+    /// patterns used as queries finds at most <see cref="DistanceEngineOptions.KdTreeMaxSelectivity"/>·M neighbours
+    /// on average: wide balls make a tree visit most leaves, and batched brute force is then faster.
+    /// </summary>
+    public static RadiusIndex<T> Build(PointSet<T> patterns, DistanceEngineOptions? options = null, double? radiusSquaredHint = null)
     {
         ArgumentNullException.ThrowIfNull(patterns);
         options ??= DistanceEngineOptions.Default;
         options.Validate();
-        return new RadiusIndex<T>(patterns, options);
+        return new RadiusIndex<T>(patterns, options, radiusSquaredHint);
+    }
+
+    private static bool TooSelective(PointSet<T> patterns, DistanceEngineOptions o, double? r2)
+    {
+        if (r2 is not { } rr || patterns.Rows < 256) return false;
+        int samples = 64, m = patterns.Rows;
+        long found = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            var x = patterns.Row((int)((long)s * m / samples));
+            for (int mu = 0; mu < m; mu++)
+                if (SimdDistance.Reference(x, patterns.Row(mu)) < rr) found++;
+        }
+        return (double)found / samples > o.KdTreeMaxSelectivity * m;
     }
 
     /// <summary>"kd-tree" or "brute-gemm".</summary>
@@ -241,7 +280,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         var tile = GC.AllocateUninitializedArray<T>(qt * pt);
         // |fl(⟨x,ξ⟩) − ⟨x,ξ⟩| ≤ γ_d·‖x‖‖ξ‖ with γ_d ≈ d·u_T in any summation order (BLAS may block or use FMA);
         // the norms are float64 sums. Twice that bound, doubled again for safety, plus float64 slack.
-        double uT = SimdDistance.UnitRoundoff<T>(), u64 = 1.0 / (1L << 53);
+        double e = ScreenE;
         for (int q0 = 0; q0 < queries.Rows; q0 += qt)
         {
             int rows = Math.Min(qt, queries.Rows - q0);
@@ -255,22 +294,68 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 {
                     int q = qs + r;
                     double xn = nx[q], xl = Math.Sqrt(xn);
-                    var t = tile.AsSpan(r * cols, cols);
+                    // Not a candidate ⇔ dot ≤ P_μ + R − ‖x‖·L_μ (see the constructor of the screen arrays).
+                    double rr = 0.5 * ((1 - e) * xn - (1 + e) * r2);
                     var xq = queries.Row(q);
-                    for (int c = 0; c < cols; c++)
+                    var t = tile.AsSpan(r * cols, cols);
+                    var pj = _screenP!.AsSpan(js, cols);
+                    var lj = _screenL!.AsSpan(js, cols);
+                    int c = 0;
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        int mu = js + c;
-                        double yn = ny[mu];
+                        var rv = Vector512.Create(rr);
+                        var xv = Vector512.Create(xl);
+                        if (typeof(T) == typeof(float))
+                        {
+                            var tf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(t);
+                            for (; c <= cols - 16; c += 16)
+                            {
+                                var f = Vector512.Create<float>(tf.Slice(c, 16));
+                                var lo = Vector512.WidenLower(f);
+                                var hi = Vector512.WidenUpper(f);
+                                var th0 = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
+                                var th1 = Vector512.Create<double>(pj.Slice(c + 8, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c + 8, 8));
+                                ulong bits = Vector512.GreaterThan(lo, th0).ExtractMostSignificantBits()
+                                    | (Vector512.GreaterThan(hi, th1).ExtractMostSignificantBits() << 8);
+                                while (bits != 0)
+                                {
+                                    int k = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                                    bits &= bits - 1;
+                                    Verify(screen, q, js + c + k, xq, r2);
+                                }
+                            }
+                        }
+                        else
+                        {
+                            var td = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(t);
+                            for (; c <= cols - 8; c += 8)
+                            {
+                                var v = Vector512.Create<double>(td.Slice(c, 8));
+                                var th = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
+                                ulong bits = Vector512.GreaterThan(v, th).ExtractMostSignificantBits();
+                                while (bits != 0)
+                                {
+                                    int k = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                                    bits &= bits - 1;
+                                    Verify(screen, q, js + c + k, xq, r2);
+                                }
+                            }
+                        }
+                    }
+                    for (; c < cols; c++)
+                    {
                         double dot = double.CreateTruncating(t[c]);
-                        double approx = xn + yn - 2 * dot;
-                        double bound = 4 * (d + 2) * uT * xl * Math.Sqrt(yn) + 8 * (d + 4) * u64 * (xn + yn + r2);
-                        if (approx >= r2 + bound) continue;
-                        double exact = SimdDistance.Reference(xq, _patterns.Row(mu));
-                        if (exact < r2) screen.Accept(q, mu, exact);
+                        if (dot > pj[c] + rr - xl * lj[c]) Verify(screen, q, js + c, xq, r2);
                     }
                 });
             }
         }
+    }
+
+    private void Verify<TScreen>(TScreen screen, int q, int mu, ReadOnlySpan<T> x, double r2) where TScreen : IScreen
+    {
+        double exact = SimdDistance.Reference(x, _patterns.Row(mu));
+        if (exact < r2) screen.Accept(q, mu, exact);
     }
 }
 

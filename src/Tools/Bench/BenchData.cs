@@ -28,12 +28,13 @@ public static class BenchData
     }
 
     /// <summary>
-    /// n points in d dimensions from k centres drawn uniformly in [−box, box]^d (seed + 1); point i belongs to
-    /// centre i mod k and adds σ·√3·(u₁ + u₂ + u₃ + u₄ − 2) per coordinate (seed), unit-variance noise scaled by σ.
+    /// n points in d dimensions from k centres drawn uniformly in [−box, box]^d (seed <paramref name="centreSeed"/>);
+    /// point i belongs to centre i mod k and adds σ·√3·(u₁ + u₂ + u₃ + u₄ − 2) per coordinate (seed
+    /// <paramref name="seed"/>), unit-variance noise scaled by σ. Queries use the patterns' centre seed.
     /// </summary>
-    public static double[] Mixture(int n, int d, int k, double box, double sigma, ulong seed)
+    public static double[] Mixture(int n, int d, int k, double box, double sigma, ulong seed, ulong centreSeed)
     {
-        var centres = Uniform(k * d, seed + 1, -box, box);
+        var centres = Uniform(k * d, centreSeed, -box, box);
         var u = Uniform(4 * n * d, seed, 0, 1);
         var r = new double[n * d];
         double s = sigma * Math.Sqrt(3.0);
