@@ -20,7 +20,11 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
             foreach (int d in new[] { 2, 8, 40 })
             {
                 t.Add(p.Kind.ToString(), "brute", d);
-                if (p.Kind == BlasKind.Managed) t.Add(p.Kind.ToString(), "kd", d);
+                if (p.Kind == BlasKind.Managed)
+                {
+                    t.Add(p.Kind.ToString(), "kd", d);
+                    t.Add(p.Kind.ToString(), "exact", d);
+                }
             }
         return t;
     }
@@ -38,14 +42,15 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         var provider = Blas.TryGet(Enum.Parse<BlasKind>(kind))!;
         var opts = new DistanceEngineOptions
         {
-            Provider = provider, KdTreeMaxDimension = method == "kd" ? 64 : 0, QueryTile = 7, PatternTile = 50,
+            Provider = provider, KdTreeMaxDimension = method == "kd" ? 64 : 0, ExactDirectMaxDimension = method == "exact" ? 64 : 0,
+            QueryTile = 7, PatternTile = 50,
         };
         var (patterns, queries, r2) = BoundaryData<T>(d, 40 + d);
         var index = RadiusIndex<T>.Build(patterns, opts);
         string line = $"{typeof(T).Name} d={d} {index.Method} provider: {provider.Describe()}";
         output.WriteLine(line);
         Console.WriteLine($"[RadiusSearchTests] {line}");
-        Assert.Equal(method == "kd" ? "kd-tree" : "brute-gemm", index.Method);
+        Assert.Equal(method switch { "kd" => "kd-tree", "exact" => "brute-exact-simd", _ => "brute-gemm" }, index.Method);
         var result = index.Search(queries, r2);
         var counts = index.CountWithin(queries, r2);
         int onBoundary = 0, total = 0;
@@ -133,10 +138,13 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         for (int i = 0; i < qd.Length; i++) qd[i] = 3.5 + 4 * rng.Uniform();
         var queries = new PointSet<double>(qd, q, d);
         var kd = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 16 }).Search(queries, 0.2);
-        var bf = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0, PatternTile = 512 }).Search(queries, 0.2);
+        var bf = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0, ExactDirectMaxDimension = 0, PatternTile = 512 }).Search(queries, 0.2);
+        var ex = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0 }).Search(queries, 0.2);
         Assert.Equal(kd.Offsets, bf.Offsets);
         Assert.Equal(kd.Ids, bf.Ids);
         Assert.Equal(kd.SquaredDistances, bf.SquaredDistances);
+        Assert.Equal(kd.Ids, ex.Ids);
+        Assert.Equal(kd.SquaredDistances, ex.SquaredDistances);
         Assert.True(kd.TotalCount > 0);
     }
 
@@ -151,6 +159,15 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         var many = RadiusIndex<float>.Build(p, new DistanceEngineOptions { MaxThreads = 4 }).Search(queries, 3.0);
         Assert.Equal(one.Ids, many.Ids);
         Assert.Equal(one.Offsets, many.Offsets);
+    }
+
+    [Fact]
+    public void WideRadiusHintChoosesBruteForceOverTheTree()
+    {
+        var rng = new TestRng(4);
+        var p = new PointSet<double>(rng.Doubles(2000 * 3), 2000, 3);
+        Assert.Equal("kd-tree", RadiusIndex<double>.Build(p, null, 1e-4).Method);
+        Assert.Equal("brute-exact-simd", RadiusIndex<double>.Build(p, null, 1.0).Method);
     }
 
     [Fact]

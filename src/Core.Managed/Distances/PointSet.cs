@@ -91,6 +91,12 @@ public sealed record DistanceEngineOptions
     /// </summary>
     public double KdTreeMaxSelectivity { get; init; } = 0.01;
 
+    /// <summary>
+    /// Radius search without a k-d tree uses exact lane-parallel reference sums (no screening, no recomputation)
+    /// up to this dimension, and GEMM-screened tiles above it. Default 16.
+    /// </summary>
+    public int ExactDirectMaxDimension { get; init; } = 16;
+
     /// <summary>Queries per GEMM tile (rows of a Q-block).</summary>
     public int QueryTile { get; init; } = 256;
 

@@ -58,6 +58,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly KdTree? _tree;
     private readonly double[]? _norms;
     private readonly double[]? _screenP, _screenL;
+    private readonly ExactPanel? _panel;
 
     // The screen: with approx = ‖x‖² + ‖ξ‖² − 2·fl(⟨x, ξ⟩) and bound = c₁‖x‖‖ξ‖ + e(‖x‖² + ‖ξ‖² + r²),
     // c₁ = 4(d + 2)u_T (twice γ_d for the float dot product, doubled) and e = 8(d + 4)u₆₄ (the float64
@@ -71,6 +72,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         _patterns = patterns;
         _options = options;
         if (patterns.Columns <= options.KdTreeMaxDimension && !TooSelective(patterns, options, radiusSquaredHint)) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
+        else if (patterns.Columns <= options.ExactDirectMaxDimension) _panel = new ExactPanel(ToDouble(patterns), patterns.Rows, patterns.Columns);
         else
         {
             _norms = EngineCommon.SquaredNorms(patterns, options.Parallel);
@@ -113,8 +115,8 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         return (double)found / samples > o.KdTreeMaxSelectivity * m;
     }
 
-    /// <summary>"kd-tree" or "brute-gemm".</summary>
-    public string Method => _tree is not null ? "kd-tree" : "brute-gemm";
+    /// <summary>"kd-tree", "brute-exact-simd" (small d: lane-parallel reference sums) or "brute-gemm".</summary>
+    public string Method => _tree is not null ? "kd-tree" : _panel is not null ? "brute-exact-simd" : "brute-gemm";
 
     /// <summary>Number of indexed patterns M.</summary>
     public int Count => _patterns.Rows;
@@ -139,6 +141,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 return xd;
             }, _ => { });
         }
+        else if (_panel is not null) ExactScan(queries, radiusSquared, lists, null);
         else
         {
             var collector = new CollectingScreen(lists);
@@ -163,6 +166,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 return xd;
             }, _ => { });
         }
+        else if (_panel is not null) ExactScan(queries, radiusSquared, null, counts);
         else BruteForce(queries, radiusSquared, new CountingScreen(counts));
         return counts;
     }
@@ -192,6 +196,19 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             return;
         }
+        if (_panel is not null)
+        {
+            Span<double> xe = Dimension <= 64 ? stackalloc double[Dimension] : new double[Dimension];
+            Widen(x, xe);
+            var sink = new RadiusSink { R2 = radiusSquared, Count = _panel.Count };
+            _panel.Scan(xe, 0, _panel.Stride, ref sink);
+            for (int k = 0; k < sink.List.Count; k++)
+            {
+                ids.Add(sink.List.Ids[k]);
+                squaredDistances?.Add(sink.List.D2[k]);
+            }
+            return;
+        }
         // One query: direct SIMD distances with the reference recomputed near r² (no GEMM for a single row).
         for (int mu = 0; mu < Count; mu++)
         {
@@ -205,6 +222,58 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 ids.Add(mu);
                 squaredDistances?.Add(exact);
             }
+        }
+    }
+
+    /// <summary>Small-d brute force: every pair's reference sum, eight lanes at a time, compared with r² directly.</summary>
+    private void ExactScan(PointSet<T> queries, double r2, NeighborList[]? lists, int[]? counts)
+    {
+        var panel = _panel!;
+        Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
+        {
+            Widen(queries.Row(i), xd);
+            var sink = new RadiusSink { R2 = r2, Count = panel.Count };
+            panel.Scan(xd, 0, panel.Stride, ref sink);
+            sink.List.SortById(); // already increasing; kept for clarity of the contract
+            if (lists is not null) lists[i] = sink.List;
+            if (counts is not null) counts[i] = sink.List.Count;
+            return xd;
+        }, _ => { });
+    }
+
+    private struct RadiusSink : IExactSink
+    {
+        public double R2;
+        public int Count;
+        public NeighborList List;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Put512(int j, Vector512<double> d2)
+        {
+            ulong bits = Vector512.LessThan(d2, Vector512.Create(R2)).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int k = BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                List.Add(j + k, d2[k]);
+            }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Put256(int j, Vector256<double> d2)
+        {
+            uint bits = Vector256.LessThan(d2, Vector256.Create(R2)).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                int k = BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                List.Add(j + k, d2[k]);
+            }
+        }
+
+        public void PutScalar(int j, double d2)
+        {
+            if (d2 < R2) List.Add(j, d2);
         }
     }
 
@@ -451,15 +520,42 @@ internal sealed class KdTree
         return id;
     }
 
-    /// <summary>Orders _index[lo..hi] by coordinate dim (Array.Sort on the keys: deterministic for a given input).</summary>
+    /// <summary>
+    /// Partial sort of _index[lo..hi] by (coordinate dim, index) so position k holds the k-th smallest and everything
+    /// before it is not larger (quickselect with median-of-three pivots; deterministic for a given input).
+    /// </summary>
     private void Select(double[] src, int lo, int hi, int k, int dim)
     {
-        int len = hi - lo + 1;
-        var keys = new double[len];
-        var items = new int[len];
-        for (int i = 0; i < len; i++) { items[i] = _index[lo + i]; keys[i] = src[(long)items[i] * _d + dim]; }
-        Array.Sort(keys, items);
-        Array.Copy(items, 0, _index, lo, len);
+        var idx = _index;
+        int d = _d;
+        bool Less(int a, int b)
+        {
+            double va = src[(long)a * d + dim], vb = src[(long)b * d + dim];
+            return va < vb || (va == vb && a < b);
+        }
+        while (hi > lo)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (Less(idx[mid], idx[lo])) (idx[mid], idx[lo]) = (idx[lo], idx[mid]);
+            if (Less(idx[hi], idx[lo])) (idx[hi], idx[lo]) = (idx[lo], idx[hi]);
+            if (Less(idx[hi], idx[mid])) (idx[hi], idx[mid]) = (idx[mid], idx[hi]);
+            int pivot = idx[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (Less(idx[i], pivot)) i++;
+                while (Less(pivot, idx[j])) j--;
+                if (i <= j)
+                {
+                    (idx[i], idx[j]) = (idx[j], idx[i]);
+                    i++;
+                    j--;
+                }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else return;
+        }
     }
 
     public void Search(ReadOnlySpan<double> x, double r2, ref NeighborList result, bool collect)

@@ -110,6 +110,108 @@ internal sealed class TransposedPanel<T> where T : unmanaged, IFloatingPointIeee
     }
 }
 
+/// <summary>Receives exact (reference-order) squared distances from <see cref="ExactPanel"/>.</summary>
+internal interface IExactSink
+{
+    void Put512(int j, Vector512<double> d2);
+    void Put256(int j, Vector256<double> d2);
+    void PutScalar(int j, double d2);
+}
+
+/// <summary>
+/// Exact direct kernel for small d: patterns widened to float64 and transposed, and for one query each lane's
+/// sum Σ_i (x_i − ξ_i)² accumulated in index order with a separate multiply and add (no fused multiply-add),
+/// which is bit for bit the reference sum <see cref="SimdDistance.Reference{T}"/>. Lanes past M carry +∞.
+/// </summary>
+internal sealed class ExactPanel
+{
+    private const int Pad = 32;
+    private readonly double[] _t;
+
+    public ExactPanel(double[] rowMajor, int count, int d)
+    {
+        Count = count;
+        Dimension = d;
+        Stride = (count + Pad - 1) / Pad * Pad;
+        _t = GC.AllocateUninitializedArray<double>(Stride * d);
+        for (int i = 0; i < d; i++)
+        {
+            var row = _t.AsSpan(i * Stride, Stride);
+            for (int j = 0; j < count; j++) row[j] = rowMajor[(long)j * d + i];
+            row[count..].Fill(double.PositiveInfinity);
+        }
+    }
+
+    public int Count { get; }
+    public int Dimension { get; }
+    public int Stride { get; }
+
+    public unsafe void Scan<TSink>(ReadOnlySpan<double> x, int from, int to, ref TSink sink) where TSink : struct, IExactSink
+    {
+        int d = Dimension, stride = Stride;
+        fixed (double* baseT = _t)
+        fixed (double* px = x)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (int j = from; j < to; j += 32)
+                {
+                    Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default;
+                    double* col = baseT + j;
+                    for (int i = 0; i < d; i++, col += stride)
+                    {
+                        var xb = Vector512.Create(px[i]);
+                        var t0 = xb - Vector512.Load(col);
+                        var t1 = xb - Vector512.Load(col + 8);
+                        var t2 = xb - Vector512.Load(col + 16);
+                        var t3 = xb - Vector512.Load(col + 24);
+                        a0 += t0 * t0;
+                        a1 += t1 * t1;
+                        a2 += t2 * t2;
+                        a3 += t3 * t3;
+                    }
+                    sink.Put512(j, a0); sink.Put512(j + 8, a1); sink.Put512(j + 16, a2); sink.Put512(j + 24, a3);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (int j = from; j < to; j += 16)
+                {
+                    Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+                    double* col = baseT + j;
+                    for (int i = 0; i < d; i++, col += stride)
+                    {
+                        var xb = Vector256.Create(px[i]);
+                        var t0 = xb - Vector256.Load(col);
+                        var t1 = xb - Vector256.Load(col + 4);
+                        var t2 = xb - Vector256.Load(col + 8);
+                        var t3 = xb - Vector256.Load(col + 12);
+                        a0 += t0 * t0;
+                        a1 += t1 * t1;
+                        a2 += t2 * t2;
+                        a3 += t3 * t3;
+                    }
+                    sink.Put256(j, a0); sink.Put256(j + 4, a1); sink.Put256(j + 8, a2); sink.Put256(j + 12, a3);
+                }
+            }
+            else
+            {
+                for (int j = from; j < to; j++)
+                {
+                    double acc = 0;
+                    double* col = baseT + j;
+                    for (int i = 0; i < d; i++, col += stride)
+                    {
+                        double t = px[i] - *col;
+                        acc += t * t;
+                    }
+                    sink.PutScalar(j, acc);
+                }
+            }
+        }
+    }
+}
+
 /// <summary>Writes squared distances into one output row of length M (lanes past M are dropped).</summary>
 internal unsafe struct RowSink<T> : IPanelSink<T> where T : unmanaged, IFloatingPointIeee754<T>
 {

@@ -18,7 +18,7 @@ public static class Retriever
         var points = new Matrix(queries.Rows, queries.Columns);
         var outcomes = new RetrievalOutcome[queries.Rows];
         // Batched routes through the distance engine; each gives every query exactly the one-query result.
-        if (options.Method == RetrievalMethod.FixedPoint && energy.Index.Method == "brute-gemm")
+        if (options.Method == RetrievalMethod.FixedPoint && energy.Index.Method != "kd-tree")
         {
             FixedPointLockstep(energy, queries, points, outcomes, options);
             return new RetrievalBatch(points, outcomes);
@@ -140,7 +140,7 @@ public static class Retriever
     }
 
     /// <summary>
-    /// Algorithm 1 for all queries in step: each round one batched exact radius search (GEMM-screened tiles)
+    /// Algorithm 1 for all queries in step: each round one batched exact radius search (brute-force tiles)
     /// for the points still moving, then the same per-query rules as <see cref="FixedPointCore"/>.
     /// </summary>
     private static void FixedPointLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
