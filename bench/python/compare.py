@@ -87,6 +87,7 @@ def main():
             env2 = dict(peer_env, OPENBLAS_CORETYPE=a.peer_coretype)
             peer2 = run([sys.executable, os.path.join(HERE, "peers.py"), workload] + flags(pargs, pr), env2)
         ratio = peer["median_seconds"] / ours["median_seconds"]
+        cpu_ratio = (peer.get("cpu_seconds") or float("nan")) / (ours["checks"].get("cpu_seconds") or float("nan"))
         note = ""
         if workload == "radius":
             same = all(ours["checks"][k] == peer["checks"][k] for k in ("pairs", "id_sum_low52", "id_sq_sum_low52"))
@@ -100,7 +101,7 @@ def main():
         elif workload == "kde":
             note = f"mean log p: {ours['checks']['mean_log_density']:.6g} vs {peer['checks']['mean_log_density']:.6g}"
         rows.append((name, ours, peer, peer2, ratio, target, note))
-        print(f"{name:16s} ours {ours['median_seconds']:9.4f}s [{ours['method']}]  peer {peer['median_seconds']:9.4f}s  x{ratio:7.1f}"
+        print(f"{name:16s} ours {ours['median_seconds']:9.4f}s [{ours['method']}]  peer {peer['median_seconds']:9.4f}s  x{ratio:7.1f} (cpu-time x{cpu_ratio:.1f})"
               + (f"  peer({a.peer_coretype}) {peer2['median_seconds']:9.4f}s x{peer2['median_seconds'] / ours['median_seconds']:7.1f}" if peer2 else "")
               + (f"  target x{target:g}" if target else "") + f"  {note}", flush=True)
     print()

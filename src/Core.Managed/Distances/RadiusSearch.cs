@@ -461,7 +461,7 @@ internal struct NeighborList
 /// </summary>
 internal sealed class KdTree
 {
-    private const int LeafSize = 16;
+    private const int LeafSize = 32;
     private readonly double[] _points;   // permuted copy, row-major
     private readonly int[] _index;       // original index of each permuted row
     private readonly int _d;
@@ -482,7 +482,31 @@ internal sealed class KdTree
         Build(src, 0, count);
         _points = new double[(long)count * d];
         for (int i = 0; i < count; i++) Array.Copy(src, (long)_index[i] * d, _points, (long)i * d, d);
+        // Leaves also in blocks of 8 points, coordinate-major inside a block (d rows of 8 lanes), padded with +∞.
+        _leafBlock = new int[_nodes.Count];
+        int blocks = 0;
+        for (int n = 0; n < _nodes.Count; n++)
+        {
+            if (_nodes[n].Left >= 0) continue;
+            _leafBlock[n] = blocks;
+            blocks += (_nodes[n].End - _nodes[n].Start + 7) / 8;
+        }
+        _soa = new double[(long)blocks * 8 * d];
+        Array.Fill(_soa, double.PositiveInfinity);
+        for (int n = 0; n < _nodes.Count; n++)
+        {
+            if (_nodes[n].Left >= 0) continue;
+            for (int i = _nodes[n].Start; i < _nodes[n].End; i++)
+            {
+                int local = i - _nodes[n].Start;
+                long block = _leafBlock[n] + local / 8;
+                for (int k = 0; k < d; k++) _soa[(block * d + k) * 8 + local % 8] = _points[(long)i * d + k];
+            }
+        }
     }
+
+    private readonly int[] _leafBlock;
+    private readonly double[] _soa;
 
     private int Build(double[] src, int start, int end)
     {
@@ -583,23 +607,8 @@ internal sealed class KdTree
             if (lb > prune) continue;
             if (node.Left < 0)
             {
-                for (int i = node.Start; i < node.End; i++)
-                {
-                    var p = _points.AsSpan(i * d, d);
-                    double s = 0;
-                    int k = 0;
-                    for (; k < d; k++)
-                    {
-                        double t = x[k] - p[k];
-                        s += t * t;
-                        if (s >= r2) break; // partial sums only grow: the full reference sum is ≥ r² too
-                    }
-                    if (s < r2)
-                    {
-                        if (collect) result.Add(_index[i], s);
-                        else result.Count++;
-                    }
-                }
+                if (Vector512.IsHardwareAccelerated) ScanLeaf512(x, r2, id, node.Start, node.End, ref result, collect);
+                else ScanLeafScalar(x, r2, node.Start, node.End, ref result, collect);
                 continue;
             }
             if (sp + 2 > stack.Length)
@@ -610,6 +619,55 @@ internal sealed class KdTree
             }
             stack[sp++] = node.Right;
             stack[sp++] = node.Left;
+        }
+    }
+
+    /// <summary>Eight leaf points per step: lane sums in index order, multiply then add (the reference sum bit for bit).</summary>
+    private unsafe void ScanLeaf512(ReadOnlySpan<double> x, double r2, int node, int start, int end, ref NeighborList result, bool collect)
+    {
+        int d = _d, n = end - start;
+        var limit = Vector512.Create(r2);
+        fixed (double* soa = _soa)
+        {
+            double* b = soa + (long)_leafBlock[node] * 8 * d;
+            for (int j = 0; j < n; j += 8, b += 8 * d)
+            {
+                var acc = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var t = Vector512.Create(x[k]) - Vector512.Load(b + k * 8);
+                    acc += t * t;
+                }
+                ulong bits = Vector512.LessThan(acc, limit).ExtractMostSignificantBits();
+                while (bits != 0)
+                {
+                    int lane = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (collect) result.Add(_index[start + j + lane], acc[lane]);
+                    else result.Count++;
+                }
+            }
+        }
+    }
+
+    private void ScanLeafScalar(ReadOnlySpan<double> x, double r2, int start, int end, ref NeighborList result, bool collect)
+    {
+        int d = _d;
+        for (int i = start; i < end; i++)
+        {
+            var p = _points.AsSpan(i * d, d);
+            double s = 0;
+            for (int k = 0; k < d; k++)
+            {
+                double t = x[k] - p[k];
+                s += t * t;
+                if (s >= r2) break; // partial sums only grow: the full reference sum is ≥ r² too
+            }
+            if (s < r2)
+            {
+                if (collect) result.Add(_index[i], s);
+                else result.Count++;
+            }
         }
     }
 }

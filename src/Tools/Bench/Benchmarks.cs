@@ -120,6 +120,7 @@ public static class Benchmarks
     /// <exception cref="ArgumentException">Unknown workload name.</exception>
     public static BenchResult Run(string workload, BenchSettings settings) => workload switch
     {
+        _ when !Workloads.Contains(workload) => throw new ArgumentException($"unknown workload '{workload}'; expected one of {string.Join(", ", Workloads)}.", nameof(workload)),
         "distances" => Distances(settings),
         "radius" => Radius(settings),
         "kde" => Kde(settings),
@@ -148,12 +149,13 @@ public static class Benchmarks
         var p = new PointSet<T>(xp, s.Patterns, s.Dim);
         var result = GC.AllocateUninitializedArray<T>(s.Queries * s.Patterns);
         var (med, min) = Time(s.Repeat, () => PairwiseDistances.Compute(q, p, result, opts));
+        double cpu = _lastCpuMedian;
         double flops = 2.0 * s.Queries * s.Patterns * s.Dim;
         double gemm = GemmGflops<T>(provider, s.Queries, s.Patterns, s.Dim, s.Repeat, xq, xp);
         double sum = 0;
         for (int i = 0; i < result.Length; i += 997) sum += double.CreateTruncating(result[i]);
         return new BenchResult("distances", s, med, min, (double)s.Queries * s.Patterns / med, "pairs/s", flops / med / 1e9, gemm,
-            PairwiseDistances.MethodFor(s.Dim, opts), provider.Describe(), new Dictionary<string, double> { ["sample_sum"] = sum });
+            PairwiseDistances.MethodFor(s.Dim, opts), provider.Describe(), new Dictionary<string, double> { ["sample_sum"] = sum, ["cpu_seconds"] = cpu });
     }
 
     /// <summary>
@@ -186,7 +188,7 @@ public static class Benchmarks
             method = index.Method;
             res = index.Search(q, r * r);
         });
-        return new BenchResult("radius", s, med, min, s.Queries / med, "queries/s", null, null, method, provider.Describe(), NeighbourChecks(res!, s.Patterns));
+        return WithCpu(new BenchResult("radius", s, med, min, s.Queries / med, "queries/s", null, null, method, provider.Describe(), NeighbourChecks(res!, s.Patterns)));
     }
 
     /// <summary>Neighbour total and order-free id checksums Σ(i·M + μ), Σ(i·M + μ)² mod 2⁶⁴ (as doubles of the low 52 bits).</summary>
@@ -268,8 +270,8 @@ public static class Benchmarks
             t = Time(s.Repeat, () => logd = FusedReductions.EpanechnikovLogDensity(p, q, h, opts));
         }
         var finite = logd.Where(double.IsFinite).ToArray();
-        return new BenchResult("kde", s, t.med, t.min, (double)s.Queries * s.Patterns / t.med, "pairs/s", null, null, method, provider.Describe(),
-            new Dictionary<string, double> { ["finite"] = finite.Length, ["mean_log_density"] = finite.Length > 0 ? finite.Average() : double.NaN });
+        return WithCpu(new BenchResult("kde", s, t.med, t.min, (double)s.Queries * s.Patterns / t.med, "pairs/s", null, null, method, provider.Describe(),
+            new Dictionary<string, double> { ["finite"] = finite.Length, ["mean_log_density"] = finite.Length > 0 ? finite.Average() : double.NaN }));
     }
 
     /// <summary>
@@ -294,6 +296,7 @@ public static class Benchmarks
             var energy = new Energy(patterns, Kernel.Epanechnikov, 2.0 / (r * r));
             batch = Retriever.Retrieve(energy, seeds, options);
         });
+        double cpuFp = _lastCpuMedian;
         var modes = DistinctModes(batch!, r);
         var energyForMethod = new Energy(patterns, Kernel.Epanechnikov, 2.0 / (r * r));
         return new BenchResult("fixed-point", s, med, min, qn / med, "queries/s", null, null,
@@ -301,7 +304,7 @@ public static class Benchmarks
             new Dictionary<string, double>
             {
                 ["converged"] = batch!.ConvergedCount, ["not_converged"] = batch.NotConvergedCount, ["unsupported"] = batch.UnsupportedCount,
-                ["modes"] = modes.Count, ["mean_iterations"] = batch.Outcomes.Average(o => o.Iterations),
+                ["modes"] = modes.Count, ["mean_iterations"] = batch.Outcomes.Average(o => o.Iterations), ["cpu_seconds"] = cpuFp,
             }, modes);
     }
 
@@ -337,7 +340,7 @@ public static class Benchmarks
         s = s with { Beta = beta };
         var qd = BenchData.Uniform(s.Queries * s.Dim, s.Seed, 0, 1);
         var pd = BenchData.Uniform(s.Patterns * s.Dim, s.Seed + 1, 0, 1);
-        double med, min, gemm, check;
+        double med, min, gemm, check, cpuL;
         if (s.DType == BenchDType.Float32)
         {
             var (qf, pf) = (BenchData.ToSingle(qd), BenchData.ToSingle(pd));
@@ -346,6 +349,7 @@ public static class Benchmarks
             var means = new float[s.Queries * s.Dim];
             var lse = new double[s.Queries];
             (med, min) = Time(s.Repeat, () => FusedReductions.LseSoftmaxMean(p, q, beta, means, lse, opts));
+            cpuL = _lastCpuMedian;
             gemm = GemmGflops(provider, s.Queries, s.Patterns, s.Dim, s.Repeat, qf, pf);
             check = lse.Average();
         }
@@ -356,12 +360,13 @@ public static class Benchmarks
             var means = new double[s.Queries * s.Dim];
             var lse = new double[s.Queries];
             (med, min) = Time(s.Repeat, () => FusedReductions.LseSoftmaxMean(p, q, beta, means, lse, opts));
+            cpuL = _lastCpuMedian;
             gemm = GemmGflops(provider, s.Queries, s.Patterns, s.Dim, s.Repeat, qd, pd);
             check = lse.Average();
         }
         double flops = 4.0 * s.Queries * s.Patterns * s.Dim;
         return new BenchResult("lse-step", s, med, min, s.Queries / med, "queries/s", flops / med / 1e9, gemm, "gemm-online-softmax",
-            provider.Describe(), new Dictionary<string, double> { ["mean_log_sum_exp"] = check });
+            provider.Describe(), new Dictionary<string, double> { ["mean_log_sum_exp"] = check, ["cpu_seconds"] = cpuL });
     }
 
     /// <summary>The provider's GEMM alone for a Q×M×d product (op(B) transposed, as distances use it).</summary>
@@ -400,18 +405,39 @@ public static class Benchmarks
         return (new DistanceEngineOptions { Provider = provider, MaxThreads = s.Threads }, provider);
     }
 
+    [ThreadStatic] private static double _lastCpuMedian;
+
     private static (double median, double min) Time(int repeat, Action action)
     {
-        action(); // warm-up: JIT, page faults, BLAS thread start
+        // Warm-up twice: JIT tiering (tier-1 code replaces tier-0 after a few calls), page faults, BLAS threads.
+        action();
+        action();
         var t = new double[repeat];
+        var cpu = new double[repeat];
         for (int i = 0; i < repeat; i++)
         {
+            double c0 = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
             var sw = Stopwatch.StartNew();
             action();
             t[i] = sw.Elapsed.TotalSeconds;
+            cpu[i] = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - c0;
         }
+        _lastCpuMedian = Median(cpu);
+        return (Median(t), t.Min());
+    }
+
+    private static double Median(double[] v)
+    {
+        var t = (double[])v.Clone();
         Array.Sort(t);
-        double med = repeat % 2 == 1 ? t[repeat / 2] : 0.5 * (t[repeat / 2 - 1] + t[repeat / 2]);
-        return (med, t[0]);
+        int n = t.Length;
+        return n % 2 == 1 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    }
+
+    /// <summary>Adds the median CPU seconds (all threads) of the last timed workload to the checks.</summary>
+    private static BenchResult WithCpu(BenchResult r)
+    {
+        var checks = new Dictionary<string, double>(r.Checks) { ["cpu_seconds"] = _lastCpuMedian };
+        return r with { Checks = checks };
     }
 }
