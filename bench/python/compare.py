@@ -99,7 +99,7 @@ def main():
         elif workload == "fixed-point":
             note = modes_match(ours.get("modes", []), peer.get("modes", []), ours["radius"])
         elif workload == "kde":
-            note = f"mean log p: {ours['checks']['mean_log_density']:.6g} vs {peer['checks']['mean_log_density']:.6g}"
+            note = f"mean density {ours['checks']['mean_density']:.9g} vs {peer['checks']['mean_density']:.9g}"
         rows.append((name, ours, peer, peer2, ratio, target, note))
         print(f"{name:16s} ours {ours['median_seconds']:9.4f}s [{ours['method']}]  peer {peer['median_seconds']:9.4f}s  x{ratio:7.1f} (cpu-time x{cpu_ratio:.1f})"
               + (f"  peer({a.peer_coretype}) {peer2['median_seconds']:9.4f}s x{peer2['median_seconds'] / ours['median_seconds']:7.1f}" if peer2 else "")

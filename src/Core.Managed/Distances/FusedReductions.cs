@@ -14,7 +14,8 @@ public static class FusedReductions
     /// <summary>
     /// S(x_i) = Σ_μ max(0, 1 − ‖x_i − ξ_μ‖²/h²) for every query: the unnormalised Epanechnikov kernel sum
     /// (Z(x) of the LSR energy with ε = 0 when h² = 2/β). The kernel is continuous and zero on the boundary, so
-    /// no exact boundary decision is needed. Small d: direct SIMD (patterns transposed); large d: GEMM tiles.
+    /// no exact boundary decision is needed. Low d with a selective bandwidth: the k-d tree's neighbours (exact
+    /// reference distances); otherwise small d: direct SIMD (patterns transposed); large d: GEMM tiles.
     /// </summary>
     public static double[] EpanechnikovSums<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -29,6 +30,22 @@ public static class FusedReductions
         var sums = new double[queries.Rows];
         if (queries.Rows == 0) return sums;
         double h2 = bandwidth * bandwidth;
+        if (patterns.Columns <= options.KdTreeMaxDimension)
+        {
+            // Small bandwidth in low d: only the few patterns inside the ball contribute, and a k-d tree finds them.
+            var index = RadiusIndex<T>.Build(patterns, options, h2);
+            if (index.Method == "kd-tree")
+            {
+                var csr = index.Search(queries, h2);
+                Parallel.For(0, queries.Rows, options.Parallel, i =>
+                {
+                    double s = 0;
+                    foreach (double d2 in csr.Distances(i)) s += 1 - d2 / h2;
+                    sums[i] = s;
+                });
+                return sums;
+            }
+        }
         if (patterns.Columns < options.GemmCutoverDimension)
         {
             var panel = new TransposedPanel<T>(patterns);

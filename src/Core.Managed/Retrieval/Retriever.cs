@@ -140,8 +140,10 @@ public static class Retriever
     }
 
     /// <summary>
-    /// Algorithm 1 for all queries in step: each round one batched exact radius search (brute-force tiles)
-    /// for the points still moving, then the same per-query rules as <see cref="FixedPointCore"/>.
+    /// Algorithm 1 for all queries in step: each round one batched exact radius search (brute-force tiles) for
+    /// the distinct points still moving (queries whose points coincide bit for bit share one search and one
+    /// centroid: the next point is a function of the current one), then the per-query rules of
+    /// <see cref="FixedPointCore"/>, so every query gets exactly its one-query result.
     /// </summary>
     private static void FixedPointLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
     {
@@ -152,15 +154,34 @@ public static class Retriever
         var po = Energy.Options(o.MaxThreads);
         for (int it = 0; it <= o.MaxIterations && active.Count > 0; it++)
         {
-            var batch = new double[active.Count * d];
-            for (int a = 0; a < active.Count; a++) points.Row(active[a]).CopyTo(batch.AsSpan(a * d, d));
-            var csr = energy.Index.Search(new Distances.PointSet<double>(batch, active.Count, d), energy.RadiusSquared);
+            var (rowOf, reps) = DistinctRows(points, active);
+            var batch = new double[reps.Count * d];
+            for (int k = 0; k < reps.Count; k++) points.Row(reps[k]).CopyTo(batch.AsSpan(k * d, d));
+            var csr = energy.Index.Search(new Distances.PointSet<double>(batch, reps.Count, d), energy.RadiusSquared);
             var done = new bool[active.Count];
             int iteration = it;
+            var centroids = new double[reps.Count][];
+            if (it < o.MaxIterations)
+            {
+                Parallel.For(0, reps.Count, po, k =>
+                {
+                    var ids = csr.Neighbors(k);
+                    if (ids.Length == 0) return;
+                    var c = new double[d];
+                    foreach (int mu in ids)
+                    {
+                        var xi = energy.Patterns[mu];
+                        for (int j = 0; j < d; j++) c[j] += xi[j];
+                    }
+                    double n = ids.Length;
+                    for (int j = 0; j < d; j++) c[j] /= n;
+                    centroids[k] = c;
+                });
+            }
             Parallel.For(0, active.Count, po, a =>
             {
                 int i = active[a];
-                var current = csr.Neighbors(a);
+                var current = csr.Neighbors(rowOf[a]);
                 if (current.Length == 0)
                 {
                     outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, iteration, 0, null);
@@ -174,15 +195,7 @@ public static class Retriever
                     return;
                 }
                 if (iteration == o.MaxIterations) return;
-                var x = points.Row(i);
-                x.Clear();
-                foreach (int mu in current)
-                {
-                    var xi = energy.Patterns[mu];
-                    for (int k = 0; k < d; k++) x[k] += xi[k];
-                }
-                double n = current.Length;
-                for (int k = 0; k < d; k++) x[k] /= n;
+                centroids[rowOf[a]].CopyTo(points.Row(i));
                 previous[i] = current.ToArray();
             });
             if (it == o.MaxIterations)
@@ -199,6 +212,34 @@ public static class Retriever
             }
             active = active.Where((_, a) => !done[a]).ToList();
         }
+    }
+
+    /// <summary>Groups the active rows of <paramref name="points"/> by bitwise equality: row index per active query, one representative query per group.</summary>
+    private static (int[] rowOf, List<int> reps) DistinctRows(Matrix points, List<int> active)
+    {
+        var rowOf = new int[active.Count];
+        var reps = new List<int>();
+        var byHash = new Dictionary<ulong, List<int>>();
+        for (int a = 0; a < active.Count; a++)
+        {
+            var x = points.Row(active[a]);
+            ulong h = 14695981039346656037UL;
+            foreach (double v in x) h = unchecked((h ^ (ulong)BitConverter.DoubleToInt64Bits(v)) * 1099511628211UL);
+            if (!byHash.TryGetValue(h, out var group)) byHash[h] = group = new List<int>();
+            int found = -1;
+            foreach (int k in group)
+            {
+                if (points.Row(reps[k]).SequenceEqual(x)) { found = k; break; }
+            }
+            if (found < 0)
+            {
+                found = reps.Count;
+                reps.Add(active[a]);
+                group.Add(found);
+            }
+            rowOf[a] = found;
+        }
+        return (rowOf, reps);
     }
 
     /// <summary>
