@@ -455,8 +455,7 @@ internal struct NeighborList
 }
 
 /// <summary>
-/// A k-d tree over float64 points (median splits on the widest side of each node's bounding box, leaves of at most 16 points stored
-/// contiguously). A box is skipped only when its lower bound on the squared distance exceeds r²·(1 + 4(d+2)u),
+/// A k-d tree over float64 points (median splits, leaves of at most 32 points stored contiguously and in 8-lane blocks). A box is skipped only when its lower bound on the squared distance exceeds r²·(1 + 4(d+2)u),
 /// which no point inside can then beat even after rounding; leaves are scanned with the reference sum.
 /// </summary>
 internal sealed class KdTree
@@ -465,8 +464,8 @@ internal sealed class KdTree
     private readonly double[] _points;   // permuted copy, row-major
     private readonly int[] _index;       // original index of each permuted row
     private readonly int _d;
-    private readonly List<Node> _nodes = new();
-    private readonly List<double> _boxes = new(); // per node: d lows then d highs
+    private readonly Node[] _nodes;
+    private readonly double[] _boxArray; // per node: d lows then d highs (exact bounding boxes)
 
     private struct Node
     {
@@ -479,13 +478,57 @@ internal sealed class KdTree
         _index = new int[count];
         for (int i = 0; i < count; i++) _index[i] = i;
         var src = points;
-        Build(src, 0, count);
+        // 1. The shape depends only on the sizes (median splits down to LeafSize), so node ids are fixed first.
+        var nodes = new List<Node>();
+        Shape(nodes, 0, count);
+        _nodes = nodes.ToArray();
+        // 2. Partition top-down; a node's split dimension is the widest side of its parent's box cut at the
+        //    parent's median (a superset of its true box), which needs no pass over the points.
+        var approx = new double[_nodes.Length * 2 * d];
+        for (int k = 0; k < d; k++) { approx[k] = double.PositiveInfinity; approx[d + k] = double.NegativeInfinity; }
+        for (int i = 0; i < count; i++)
+            for (int k = 0; k < d; k++)
+            {
+                double v = src[(long)i * d + k];
+                if (v < approx[k]) approx[k] = v;
+                if (v > approx[d + k]) approx[d + k] = v;
+            }
+        Partition(src, 0, approx, 0);
+        // 3. Exact boxes bottom-up (children come after their parent in preorder).
+        _boxArray = new double[_nodes.Length * 2 * d];
+        for (int id = _nodes.Length - 1; id >= 0; id--)
+        {
+            var n = _nodes[id];
+            var box = _boxArray.AsSpan(id * 2 * d, 2 * d);
+            if (n.Left < 0)
+            {
+                box[..d].Fill(double.PositiveInfinity);
+                box[d..].Fill(double.NegativeInfinity);
+                for (int i = n.Start; i < n.End; i++)
+                    for (int k = 0; k < d; k++)
+                    {
+                        double v = src[(long)_index[i] * d + k];
+                        if (v < box[k]) box[k] = v;
+                        if (v > box[d + k]) box[d + k] = v;
+                    }
+            }
+            else
+            {
+                var l = _boxArray.AsSpan(n.Left * 2 * d, 2 * d);
+                var r = _boxArray.AsSpan(n.Right * 2 * d, 2 * d);
+                for (int k = 0; k < d; k++)
+                {
+                    box[k] = Math.Min(l[k], r[k]);
+                    box[d + k] = Math.Max(l[d + k], r[d + k]);
+                }
+            }
+        }
         _points = new double[(long)count * d];
         for (int i = 0; i < count; i++) Array.Copy(src, (long)_index[i] * d, _points, (long)i * d, d);
         // Leaves also in blocks of 8 points, coordinate-major inside a block (d rows of 8 lanes), padded with +∞.
-        _leafBlock = new int[_nodes.Count];
+        _leafBlock = new int[_nodes.Length];
         int blocks = 0;
-        for (int n = 0; n < _nodes.Count; n++)
+        for (int n = 0; n < _nodes.Length; n++)
         {
             if (_nodes[n].Left >= 0) continue;
             _leafBlock[n] = blocks;
@@ -493,7 +536,7 @@ internal sealed class KdTree
         }
         _soa = new double[(long)blocks * 8 * d];
         Array.Fill(_soa, double.PositiveInfinity);
-        for (int n = 0; n < _nodes.Count; n++)
+        for (int n = 0; n < _nodes.Length; n++)
         {
             if (_nodes[n].Left >= 0) continue;
             for (int i = _nodes[n].Start; i < _nodes[n].End; i++)
@@ -508,77 +551,93 @@ internal sealed class KdTree
     private readonly int[] _leafBlock;
     private readonly double[] _soa;
 
-    private int Build(double[] src, int start, int end)
+    private static int Shape(List<Node> nodes, int start, int end)
     {
-        int id = _nodes.Count;
-        _nodes.Add(new Node { Start = start, End = end, Left = -1, Right = -1 });
-        int boxAt = _boxes.Count;
-        for (int k = 0; k < 2 * _d; k++) _boxes.Add(k < _d ? double.PositiveInfinity : double.NegativeInfinity);
-        for (int i = start; i < end; i++)
-        {
-            long row = (long)_index[i] * _d;
-            for (int k = 0; k < _d; k++)
-            {
-                double v = src[row + k];
-                if (v < _boxes[boxAt + k]) _boxes[boxAt + k] = v;
-                if (v > _boxes[boxAt + _d + k]) _boxes[boxAt + _d + k] = v;
-            }
-        }
+        int id = nodes.Count;
+        nodes.Add(new Node { Start = start, End = end, Left = -1, Right = -1 });
         if (end - start <= LeafSize) return id;
-        int dim = 0;
-        double widest = -1;
-        for (int k = 0; k < _d; k++)
-        {
-            double w = _boxes[boxAt + _d + k] - _boxes[boxAt + k];
-            if (w > widest) { widest = w; dim = k; }
-        }
-        if (widest <= 0) return id; // all points equal: one leaf
         int mid = (start + end) / 2;
-        Select(src, start, end - 1, mid, dim);
-        int left = Build(src, start, mid);
-        int right = Build(src, mid, end);
-        var n = _nodes[id];
-        n.Left = left;
-        n.Right = right;
-        _nodes[id] = n;
+        int left = Shape(nodes, start, mid);
+        int right = Shape(nodes, mid, end);
+        nodes[id] = new Node { Start = start, End = end, Left = left, Right = right };
         return id;
     }
 
+    /// <summary>Orders the node's range so the left child holds the smaller half along the split dimension; children in parallel near the root.</summary>
+    private void Partition(double[] src, int id, double[] approx, int depth)
+    {
+        var n = _nodes[id];
+        if (n.Left < 0) return;
+        int d = _d;
+        var box = approx.AsSpan(id * 2 * d, 2 * d);
+        int dim = 0;
+        double widest = double.NegativeInfinity;
+        for (int k = 0; k < d; k++)
+        {
+            double w = box[d + k] - box[k];
+            if (w > widest) { widest = w; dim = k; }
+        }
+        int mid = (n.Start + n.End) / 2;
+        Select(src, n.Start, n.End - 1, mid, dim);
+        double split = src[(long)_index[mid] * d + dim];
+        box.CopyTo(approx.AsSpan(n.Left * 2 * d, 2 * d));
+        box.CopyTo(approx.AsSpan(n.Right * 2 * d, 2 * d));
+        approx[n.Left * 2 * d + d + dim] = split;
+        approx[n.Right * 2 * d + dim] = split;
+        if (depth < 3 && n.End - n.Start > 16_384)
+            Parallel.Invoke(() => Partition(src, n.Left, approx, depth + 1), () => Partition(src, n.Right, approx, depth + 1));
+        else
+        {
+            Partition(src, n.Left, approx, depth + 1);
+            Partition(src, n.Right, approx, depth + 1);
+        }
+    }
+
     /// <summary>
-    /// Partial sort of _index[lo..hi] by (coordinate dim, index) so position k holds the k-th smallest and everything
-    /// before it is not larger (quickselect with median-of-three pivots; deterministic for a given input).
+    /// Quickselect of _index[lo..hi] by (coordinate dim, index): afterwards position k holds the k-th smallest and
+    /// positions before it hold smaller ones. Keys are copied into contiguous scratch first (cache friendly).
+    /// Deterministic for a given input (median-of-three pivots, no randomness).
     /// </summary>
     private void Select(double[] src, int lo, int hi, int k, int dim)
     {
-        var idx = _index;
-        int d = _d;
-        bool Less(int a, int b)
+        int len = hi - lo + 1, d = _d;
+        var keys = System.Buffers.ArrayPool<double>.Shared.Rent(len);
+        var items = System.Buffers.ArrayPool<int>.Shared.Rent(len);
+        try
         {
-            double va = src[(long)a * d + dim], vb = src[(long)b * d + dim];
-            return va < vb || (va == vb && a < b);
-        }
-        while (hi > lo)
-        {
-            int mid = lo + (hi - lo) / 2;
-            if (Less(idx[mid], idx[lo])) (idx[mid], idx[lo]) = (idx[lo], idx[mid]);
-            if (Less(idx[hi], idx[lo])) (idx[hi], idx[lo]) = (idx[lo], idx[hi]);
-            if (Less(idx[hi], idx[mid])) (idx[hi], idx[mid]) = (idx[mid], idx[hi]);
-            int pivot = idx[mid];
-            int i = lo, j = hi;
-            while (i <= j)
+            for (int i = 0; i < len; i++) { items[i] = _index[lo + i]; keys[i] = src[(long)items[i] * d + dim]; }
+            int l = 0, h = len - 1, kk = k - lo;
+            bool Less(int a, int b) => keys[a] < keys[b] || (keys[a] == keys[b] && items[a] < items[b]);
+            void Swap(int a, int b)
             {
-                while (Less(idx[i], pivot)) i++;
-                while (Less(pivot, idx[j])) j--;
-                if (i <= j)
-                {
-                    (idx[i], idx[j]) = (idx[j], idx[i]);
-                    i++;
-                    j--;
-                }
+                (keys[a], keys[b]) = (keys[b], keys[a]);
+                (items[a], items[b]) = (items[b], items[a]);
             }
-            if (k <= j) hi = j;
-            else if (k >= i) lo = i;
-            else return;
+            while (h > l)
+            {
+                int mid = l + (h - l) / 2;
+                if (Less(mid, l)) Swap(mid, l);
+                if (Less(h, l)) Swap(h, l);
+                if (Less(h, mid)) Swap(h, mid);
+                double pk = keys[mid];
+                int pi = items[mid];
+                int i = l, j = h;
+                while (i <= j)
+                {
+                    while (keys[i] < pk || (keys[i] == pk && items[i] < pi)) i++;
+                    while (pk < keys[j] || (pk == keys[j] && pi < items[j])) j--;
+                    if (i <= j) { Swap(i, j); i++; j--; }
+                }
+                if (kk <= j) h = j;
+                else if (kk >= i) l = i;
+                else break;
+            }
+            Array.Copy(items, 0, _index, lo, len);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<double>.Shared.Return(keys);
+            System.Buffers.ArrayPool<int>.Shared.Return(items);
         }
     }
 
@@ -589,8 +648,8 @@ internal sealed class KdTree
         Span<int> stack = stackalloc int[128];
         int sp = 0;
         stack[sp++] = 0;
-        var boxes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_boxes);
-        var nodes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_nodes);
+        var boxes = _boxArray.AsSpan();
+        var nodes = _nodes.AsSpan();
         while (sp > 0)
         {
             int id = stack[--sp];
