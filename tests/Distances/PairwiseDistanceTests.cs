@@ -43,7 +43,7 @@ public sealed class PairwiseDistanceTests(ITestOutputHelper output)
         var y = new PointSet<T>(Enumerable.Range(0, m * d).Select(_ => T.CreateTruncating(rng.Uniform())).ToArray(), m, d);
         foreach (int cut in new[] { 1, 100_000 })
         {
-            var opts = new DistanceEngineOptions { Provider = provider, GemmCutoverDimension = cut, QueryTile = 16 };
+            var opts = new DistanceEngineOptions { Provider = provider, GemmCutoverDimension = cut, AllPairsQueryTile = 16 };
             var r = PairwiseDistances.Compute(x, y, opts);
             double u = SimdDistance.UnitRoundoff<T>();
             for (int i = 0; i < q; i++)

@@ -80,7 +80,7 @@ public static class PairwiseDistances
         var ny = EngineCommon.SquaredNorms(patterns, po);
         var nyT = new T[ny.Length];
         for (int j = 0; j < ny.Length; j++) nyT[j] = T.CreateTruncating(ny[j]);
-        int m = patterns.Rows, d = queries.Columns, tile = Math.Max(o.QueryTile, 1);
+        int m = patterns.Rows, d = queries.Columns, tile = o.AllPairsQueryTile;
         T minusTwo = T.CreateTruncating(-2.0);
         for (int q0 = 0; q0 < queries.Rows; q0 += tile)
         {

@@ -64,7 +64,7 @@ public static class PointSet
 public sealed record DistanceEngineOptions
 {
     /// <summary>Default of <see cref="GemmCutoverDimension"/>.</summary>
-    public const int DefaultGemmCutoverDimension = 48;
+    public const int DefaultGemmCutoverDimension = 24;
 
     /// <summary>Default of <see cref="KdTreeMaxDimension"/>.</summary>
     public const int DefaultKdTreeMaxDimension = 16;
@@ -97,6 +97,12 @@ public sealed record DistanceEngineOptions
     /// </summary>
     public int ExactDirectMaxDimension { get; init; } = 16;
 
+    /// <summary>
+    /// Queries per GEMM call when all-pairs distances are written out whole (the result is Q×M anyway, so tiles
+    /// only bound the norm epilogue's working set); default 1024.
+    /// </summary>
+    public int AllPairsQueryTile { get; init; } = 1024;
+
     /// <summary>Queries per GEMM tile (rows of a Q-block).</summary>
     public int QueryTile { get; init; } = 256;
 
@@ -116,6 +122,7 @@ public sealed record DistanceEngineOptions
     {
         if (GemmCutoverDimension < 1) throw new ArgumentOutOfRangeException(nameof(GemmCutoverDimension), GemmCutoverDimension, $"GemmCutoverDimension must be >= 1; got {GemmCutoverDimension}.");
         if (KdTreeMaxDimension < 0) throw new ArgumentOutOfRangeException(nameof(KdTreeMaxDimension), KdTreeMaxDimension, $"KdTreeMaxDimension must be >= 0; got {KdTreeMaxDimension}.");
+        if (AllPairsQueryTile < 1) throw new ArgumentOutOfRangeException(nameof(AllPairsQueryTile), AllPairsQueryTile, $"AllPairsQueryTile must be >= 1; got {AllPairsQueryTile}.");
         if (QueryTile < 1) throw new ArgumentOutOfRangeException(nameof(QueryTile), QueryTile, $"QueryTile must be >= 1; got {QueryTile}.");
         if (PatternTile < 1) throw new ArgumentOutOfRangeException(nameof(PatternTile), PatternTile, $"PatternTile must be >= 1; got {PatternTile}.");
     }
