@@ -27,6 +27,7 @@ CASES = [
     ("radius-d8", "radius", dict(queries=10000, patterns=100000, dim=8, dtype="float64"), 5.0),
     ("radius-d784", "radius", dict(queries=10000, patterns=10000, dim=784, dtype="float32"), 5.0),
     ("kde-d16", "kde", dict(queries=10000, patterns=10000, dim=16, dtype="float64"), 50.0),
+    ("kde-d16-wide", "kde", dict(queries=10000, patterns=10000, dim=16, dtype="float64", radius=8.0), 50.0),
     ("meanshift-d8", "fixed-point", dict(queries=10000, patterns=10000, dim=8, dtype="float64"), 20.0),
     ("lse-step-d784", "lse-step", dict(queries=1000, patterns=60000, dim=784, dtype="float32"), None),
 ]
