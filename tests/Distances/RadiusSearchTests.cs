@@ -20,6 +20,7 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
             foreach (int d in new[] { 2, 8, 40 })
             {
                 t.Add(p.Kind.ToString(), "brute", d);
+                t.Add(p.Kind.ToString(), "cells", d);
                 if (p.Kind == BlasKind.Managed)
                 {
                     t.Add(p.Kind.ToString(), "kd", d);
@@ -43,14 +44,14 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         var opts = new DistanceEngineOptions
         {
             Provider = provider, KdTreeMaxDimension = method == "kd" ? 64 : 0, ExactDirectMaxDimension = method == "exact" ? 64 : 0,
-            QueryTile = 7, PatternTile = 50,
+            QueryTile = 7, PatternTile = 50, CellMinPatterns = method == "cells" ? 1 : int.MaxValue,
         };
         var (patterns, queries, r2) = BoundaryData<T>(d, 40 + d);
         var index = RadiusIndex<T>.Build(patterns, opts);
         string line = $"{typeof(T).Name} d={d} {index.Method} provider: {provider.Describe()}";
         output.WriteLine(line);
         Console.WriteLine($"[RadiusSearchTests] {line}");
-        Assert.Equal(method switch { "kd" => "kd-tree", "exact" => "brute-exact-simd", _ => "brute-gemm" }, index.Method);
+        Assert.Equal(method switch { "kd" => "kd-tree", "exact" => "brute-exact-simd", "cells" => "cells-gemm", _ => "brute-gemm" }, index.Method);
         var result = index.Search(queries, r2);
         var counts = index.CountWithin(queries, r2);
         int onBoundary = 0, total = 0;
@@ -140,6 +141,13 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         var kd = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 16 }).Search(queries, 0.2);
         var bf = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0, ExactDirectMaxDimension = 0, PatternTile = 512 }).Search(queries, 0.2);
         var ex = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0 }).Search(queries, 0.2);
+        var cells = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0, ExactDirectMaxDimension = 0, CellMinPatterns = 100, PatternTile = 256 });
+        Assert.Equal("cells-gemm", cells.Method);
+        var cr = cells.Search(queries, 0.2);
+        Assert.Equal(kd.Offsets, cr.Offsets);
+        Assert.Equal(kd.Ids, cr.Ids);
+        Assert.Equal(kd.SquaredDistances, cr.SquaredDistances);
+        Assert.Equal(kd.Offsets.Zip(kd.Offsets.Skip(1), (a, b) => b - a), cells.CountWithin(queries, 0.2));
         Assert.Equal(kd.Offsets, bf.Offsets);
         Assert.Equal(kd.Ids, bf.Ids);
         Assert.Equal(kd.SquaredDistances, bf.SquaredDistances);

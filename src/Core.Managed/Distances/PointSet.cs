@@ -103,6 +103,12 @@ public sealed record DistanceEngineOptions
     /// </summary>
     public int AllPairsQueryTile { get; init; } = 1024;
 
+    /// <summary>
+    /// GEMM-screened radius search partitions the patterns into √M k-means cells (balls) from this many patterns
+    /// up, and skips the cells a query's ball cannot reach; default 4096. Results are identical either way.
+    /// </summary>
+    public int CellMinPatterns { get; init; } = 4096;
+
     /// <summary>Queries per GEMM tile (rows of a Q-block).</summary>
     public int QueryTile { get; init; } = 256;
 

@@ -84,6 +84,136 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _screenP[j] = 0.5 * (1 - e) * _norms[j];
                 _screenL[j] = 0.5 * c1 * Math.Sqrt(_norms[j]);
             }
+            if (patterns.Rows >= options.CellMinPatterns)
+                _cells = new Cells(patterns, _norms, _screenP, _screenL, options);
+        }
+    }
+
+    private readonly Cells? _cells;
+
+    /// <summary>
+    /// A one-level ball partition of the patterns for the brute-force path: a few Lloyd (k-means) rounds give
+    /// cells with centre c (rounded to T) and radius R_c = max over members of √(reference ‖ξ − c‖²); a query x
+    /// can reach a member only if ‖x − c‖ &lt; r + R_c (triangle inequality). ‖x − c‖ comes from the same GEMM
+    /// form, with its rounding bound subtracted before the test, and a relative slack of 1e-9, so no cell holding
+    /// a neighbour is ever skipped: results stay exactly those of the full scan. Members are stored contiguously.
+    /// </summary>
+    private sealed class Cells
+    {
+        public readonly int Count;
+        public readonly int[] Offsets;
+        public readonly int[] Ids;
+        public readonly T[] Data;
+        public readonly double[] ScreenP, ScreenL;
+        private readonly T[] _centres;
+        private readonly double[] _centreNorms, _radii;
+        private readonly int _d;
+
+        public Cells(PointSet<T> p, double[] norms, double[] screenP, double[] screenL, DistanceEngineOptions o)
+        {
+            int m = p.Rows, d = p.Columns;
+            _d = d;
+            int k = (int)Math.Clamp(Math.Sqrt(m), 8, 512);
+            var provider = o.ResolveProvider();
+            var po = o.Parallel;
+            var centres = new double[k * d];
+            for (int c = 0; c < k; c++) for (int j = 0; j < d; j++) centres[c * d + j] = double.CreateTruncating(p.Data[(long)c * m / k * d + j]);
+            var assign = new int[m];
+            var ct = new T[k * d];
+            var dots = new T[(long)m * k];
+            for (int round = 0; round < 4; round++)
+            {
+                for (int i = 0; i < ct.Length; i++) ct[i] = T.CreateTruncating(centres[i]);
+                var cn = new double[k];
+                for (int c = 0; c < k; c++) { double s = 0; for (int j = 0; j < d; j++) { double v = double.CreateTruncating(ct[c * d + j]); s += v * v; } cn[c] = s; }
+                EngineCommon.Gemm(provider, false, true, m, k, d, T.One, p.Data, d, ct, d, T.Zero, dots, k);
+                Parallel.For(0, m, po, i =>
+                {
+                    int best = 0;
+                    double bd = double.PositiveInfinity;
+                    for (int c = 0; c < k; c++)
+                    {
+                        double v = cn[c] - 2 * double.CreateTruncating(dots[(long)i * k + c]);
+                        if (v < bd) { bd = v; best = c; }
+                    }
+                    assign[i] = best;
+                });
+                var sums = new double[k * d];
+                var counts = new int[k];
+                for (int i = 0; i < m; i++)
+                {
+                    int c = assign[i];
+                    counts[c]++;
+                    for (int j = 0; j < d; j++) sums[c * d + j] += double.CreateTruncating(p.Data[(long)i * d + j]);
+                }
+                for (int c = 0; c < k; c++)
+                    if (counts[c] > 0) for (int j = 0; j < d; j++) centres[c * d + j] = sums[c * d + j] / counts[c];
+            }
+            // Final cells: non-empty groups of the last assignment, centres rounded to T, exact radii.
+            var members = new List<int>[k];
+            for (int c = 0; c < k; c++) members[c] = new List<int>();
+            for (int i = 0; i < m; i++) members[assign[i]].Add(i);
+            var used = Enumerable.Range(0, k).Where(c => members[c].Count > 0).ToArray();
+            Count = used.Length;
+            Offsets = new int[Count + 1];
+            Ids = new int[m];
+            Data = GC.AllocateUninitializedArray<T>(m * d);
+            ScreenP = new double[m];
+            ScreenL = new double[m];
+            _centres = new T[Count * d];
+            _centreNorms = new double[Count];
+            _radii = new double[Count];
+            int at = 0;
+            for (int ci = 0; ci < Count; ci++)
+            {
+                int c = used[ci];
+                Offsets[ci] = at;
+                for (int j = 0; j < d; j++) _centres[ci * d + j] = T.CreateTruncating(centres[c * d + j]);
+                var centre = _centres.AsSpan(ci * d, d);
+                double norm = 0;
+                foreach (var v in centre) { double w = double.CreateTruncating(v); norm += w * w; }
+                _centreNorms[ci] = norm;
+                double rmax = 0;
+                foreach (int i in members[c])
+                {
+                    Ids[at] = i;
+                    p.Row(i).CopyTo(Data.AsSpan(at * d, d));
+                    ScreenP[at] = screenP[i];
+                    ScreenL[at] = screenL[i];
+                    rmax = Math.Max(rmax, Math.Sqrt(SimdDistance.Reference(p.Row(i), (ReadOnlySpan<T>)centre)));
+                    at++;
+                }
+                _radii[ci] = rmax * (1 + 1e-12);
+            }
+            Offsets[Count] = at;
+        }
+
+        /// <summary>For each cell, the queries (increasing) whose ball of radius r can reach it.</summary>
+        public List<int>[] QueriesPerCell(PointSet<T> queries, double[] nx, double r, BlasProvider provider, ParallelOptions po)
+        {
+            int q = queries.Rows, k = Count, d = _d;
+            var lists = new List<int>[k];
+            for (int c = 0; c < k; c++) lists[c] = new List<int>();
+            var dots = new T[(long)q * k];
+            EngineCommon.Gemm(provider, false, true, q, k, d, T.One, queries.Data, d, _centres, d, T.Zero, dots, k);
+            double c1 = 4.0 * (d + 2) * SimdDistance.UnitRoundoff<T>(), e = 8.0 * (d + 4) / (1L << 53);
+            var reach = new bool[(long)q * k];
+            Parallel.For(0, q, po, i =>
+            {
+                double xn = nx[i], xl = Math.Sqrt(xn);
+                for (int c = 0; c < k; c++)
+                {
+                    double cn = _centreNorms[c];
+                    double approx = xn + cn - 2 * double.CreateTruncating(dots[(long)i * k + c]);
+                    double bound = c1 * xl * Math.Sqrt(cn) + e * (xn + cn);
+                    double lower = Math.Sqrt(Math.Max(0, approx - bound));
+                    reach[(long)i * k + c] = lower < (r + _radii[c]) * (1 + 1e-9);
+                }
+            });
+            for (int i = 0; i < q; i++)
+                for (int c = 0; c < k; c++)
+                    if (reach[(long)i * k + c]) lists[c].Add(i);
+            return lists;
         }
     }
 
@@ -115,8 +245,8 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         return (double)found / samples > o.KdTreeMaxSelectivity * m;
     }
 
-    /// <summary>"kd-tree", "brute-exact-simd" (small d: lane-parallel reference sums) or "brute-gemm".</summary>
-    public string Method => _tree is not null ? "kd-tree" : _panel is not null ? "brute-exact-simd" : "brute-gemm";
+    /// <summary>"kd-tree", "brute-exact-simd" (small d: lane-parallel reference sums), "brute-gemm" or "cells-gemm" (brute force over the cells a ball can reach).</summary>
+    public string Method => _tree is not null ? "kd-tree" : _panel is not null ? "brute-exact-simd" : _cells is not null ? "cells-gemm" : "brute-gemm";
 
     /// <summary>Number of indexed patterns M.</summary>
     public int Count => _patterns.Rows;
@@ -304,6 +434,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private static RadiusNeighbors Pack(NeighborList[] lists)
     {
+        foreach (ref var l in lists.AsSpan()) l.SortById(); // cells visit patterns out of index order
         var offsets = new int[lists.Length + 1];
         for (int i = 0; i < lists.Length; i++) offsets[i + 1] = checked(offsets[i] + lists[i].Count);
         var ids = new int[offsets[^1]];
@@ -336,89 +467,116 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>
     /// Tiles of GEMM values ⟨x, ξ⟩ (QueryTile×PatternTile, never Q×M); a pair is decided from
     /// ‖x‖² + ‖ξ‖² − 2⟨x, ξ⟩ when it is further than the rounding bound from r², otherwise by the reference sum.
-    /// Each query row is screened by one thread, pattern tiles in increasing order, so ids come out sorted.
+    /// With a cell partition (large M), a query meets only the cells its ball can reach. Each query row is
+    /// screened by one thread at a time; ids are sorted per query by the caller's CSR packing.
     /// </summary>
     private void BruteForce<TScreen>(PointSet<T> queries, double r2, TScreen screen) where TScreen : IScreen
     {
         var provider = _options.ResolveProvider();
         var po = _options.Parallel;
         var nx = EngineCommon.SquaredNorms(queries, po);
-        var ny = _norms!;
         int d = Dimension, m = Count;
         int qt = Math.Min(_options.QueryTile, Math.Max(1, queries.Rows)), pt = Math.Min(_options.PatternTile, m);
         var tile = GC.AllocateUninitializedArray<T>(qt * pt);
-        // |fl(⟨x,ξ⟩) − ⟨x,ξ⟩| ≤ γ_d·‖x‖‖ξ‖ with γ_d ≈ d·u_T in any summation order (BLAS may block or use FMA);
-        // the norms are float64 sums. Twice that bound, doubled again for safety, plus float64 slack.
-        double e = ScreenE;
-        for (int q0 = 0; q0 < queries.Rows; q0 += qt)
+        if (_cells is null)
         {
-            int rows = Math.Min(qt, queries.Rows - q0);
-            for (int j0 = 0; j0 < m; j0 += pt)
+            var qIndex = new int[qt];
+            for (int q0 = 0; q0 < queries.Rows; q0 += qt)
             {
-                int cols = Math.Min(pt, m - j0);
-                EngineCommon.Gemm(provider, false, true, rows, cols, d, T.One, queries.Data.AsSpan(q0 * d, rows * d), d,
-                    _patterns.Data.AsSpan(j0 * d, cols * d), d, T.Zero, tile, cols);
-                int qs = q0, js = j0;
-                Parallel.For(0, rows, po, r =>
-                {
-                    int q = qs + r;
-                    double xn = nx[q], xl = Math.Sqrt(xn);
-                    // Not a candidate ⇔ dot ≤ P_μ + R − ‖x‖·L_μ (see the constructor of the screen arrays).
-                    double rr = 0.5 * ((1 - e) * xn - (1 + e) * r2);
-                    var xq = queries.Row(q);
-                    var t = tile.AsSpan(r * cols, cols);
-                    var pj = _screenP!.AsSpan(js, cols);
-                    var lj = _screenL!.AsSpan(js, cols);
-                    int c = 0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        var rv = Vector512.Create(rr);
-                        var xv = Vector512.Create(xl);
-                        if (typeof(T) == typeof(float))
-                        {
-                            var tf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(t);
-                            for (; c <= cols - 16; c += 16)
-                            {
-                                var f = Vector512.Create<float>(tf.Slice(c, 16));
-                                var lo = Vector512.WidenLower(f);
-                                var hi = Vector512.WidenUpper(f);
-                                var th0 = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
-                                var th1 = Vector512.Create<double>(pj.Slice(c + 8, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c + 8, 8));
-                                ulong bits = Vector512.GreaterThan(lo, th0).ExtractMostSignificantBits()
-                                    | (Vector512.GreaterThan(hi, th1).ExtractMostSignificantBits() << 8);
-                                while (bits != 0)
-                                {
-                                    int k = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                                    bits &= bits - 1;
-                                    Verify(screen, q, js + c + k, xq, r2);
-                                }
-                            }
-                        }
-                        else
-                        {
-                            var td = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(t);
-                            for (; c <= cols - 8; c += 8)
-                            {
-                                var v = Vector512.Create<double>(td.Slice(c, 8));
-                                var th = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
-                                ulong bits = Vector512.GreaterThan(v, th).ExtractMostSignificantBits();
-                                while (bits != 0)
-                                {
-                                    int k = System.Numerics.BitOperations.TrailingZeroCount(bits);
-                                    bits &= bits - 1;
-                                    Verify(screen, q, js + c + k, xq, r2);
-                                }
-                            }
-                        }
-                    }
-                    for (; c < cols; c++)
-                    {
-                        double dot = double.CreateTruncating(t[c]);
-                        if (dot > pj[c] + rr - xl * lj[c]) Verify(screen, q, js + c, xq, r2);
-                    }
-                });
+                int rows = Math.Min(qt, queries.Rows - q0);
+                for (int r = 0; r < rows; r++) qIndex[r] = q0 + r;
+                for (int j0 = 0; j0 < m; j0 += pt)
+                    ScreenBlock(provider, po, queries.Data, q0 * d, rows, qIndex, nx, queries, _patterns.Data, j0, Math.Min(pt, m - j0),
+                        _screenP!, _screenL!, null, r2, tile, screen);
+            }
+            return;
+        }
+        var cells = _cells;
+        var reach = cells.QueriesPerCell(queries, nx, Math.Sqrt(r2), provider, po);
+        var qbuf = GC.AllocateUninitializedArray<T>(qt * d);
+        for (int c = 0; c < cells.Count; c++)
+        {
+            var list = reach[c];
+            int c0 = cells.Offsets[c], cn = cells.Offsets[c + 1] - c0;
+            for (int q0 = 0; q0 < list.Count; q0 += qt)
+            {
+                int rows = Math.Min(qt, list.Count - q0);
+                var qIndex = list.GetRange(q0, rows).ToArray();
+                for (int r = 0; r < rows; r++) queries.Row(qIndex[r]).CopyTo(qbuf.AsSpan(r * d, d));
+                for (int j0 = 0; j0 < cn; j0 += pt)
+                    ScreenBlock(provider, po, qbuf, 0, rows, qIndex, nx, queries, cells.Data, c0 + j0, Math.Min(pt, cn - j0),
+                        cells.ScreenP, cells.ScreenL, cells.Ids, r2, tile, screen);
             }
         }
+    }
+
+    private void ScreenBlock<TScreen>(BlasProvider provider, ParallelOptions po, T[] qdata, int qoff, int rows, int[] qIndex, double[] nx,
+        PointSet<T> queries, T[] pdata, int j0, int cols, double[] sp, double[] sl, int[]? ids, double r2, T[] tile, TScreen screen)
+        where TScreen : IScreen
+    {
+        int d = Dimension;
+        double e = ScreenE;
+        EngineCommon.Gemm(provider, false, true, rows, cols, d, T.One, qdata.AsSpan(qoff, rows * d), d,
+            pdata.AsSpan(j0 * d, cols * d), d, T.Zero, tile, cols);
+        int js = j0;
+        Parallel.For(0, rows, po, r =>
+        {
+            int q = qIndex[r];
+            double xn = nx[q], xl = Math.Sqrt(xn);
+            // Not a candidate ⇔ dot ≤ P_μ + R − ‖x‖·L_μ (see the screen's comment at the fields).
+            double rr = 0.5 * ((1 - e) * xn - (1 + e) * r2);
+            var xq = queries.Row(q);
+            var t = tile.AsSpan(r * cols, cols);
+            var pj = sp.AsSpan(js, cols);
+            var lj = sl.AsSpan(js, cols);
+            int c = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var rv = Vector512.Create(rr);
+                var xv = Vector512.Create(xl);
+                if (typeof(T) == typeof(float))
+                {
+                    var tf = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(t);
+                    for (; c <= cols - 16; c += 16)
+                    {
+                        var f = Vector512.Create<float>(tf.Slice(c, 16));
+                        var lo = Vector512.WidenLower(f);
+                        var hi = Vector512.WidenUpper(f);
+                        var th0 = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
+                        var th1 = Vector512.Create<double>(pj.Slice(c + 8, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c + 8, 8));
+                        ulong bits = Vector512.GreaterThan(lo, th0).ExtractMostSignificantBits()
+                            | (Vector512.GreaterThan(hi, th1).ExtractMostSignificantBits() << 8);
+                        while (bits != 0)
+                        {
+                            int k = BitOperations.TrailingZeroCount(bits);
+                            bits &= bits - 1;
+                            Verify(screen, q, ids is null ? js + c + k : ids[js + c + k], xq, r2);
+                        }
+                    }
+                }
+                else
+                {
+                    var td = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(t);
+                    for (; c <= cols - 8; c += 8)
+                    {
+                        var v = Vector512.Create<double>(td.Slice(c, 8));
+                        var th = Vector512.Create<double>(pj.Slice(c, 8)) + rv - xv * Vector512.Create<double>(lj.Slice(c, 8));
+                        ulong bits = Vector512.GreaterThan(v, th).ExtractMostSignificantBits();
+                        while (bits != 0)
+                        {
+                            int k = BitOperations.TrailingZeroCount(bits);
+                            bits &= bits - 1;
+                            Verify(screen, q, ids is null ? js + c + k : ids[js + c + k], xq, r2);
+                        }
+                    }
+                }
+            }
+            for (; c < cols; c++)
+            {
+                double dot = double.CreateTruncating(t[c]);
+                if (dot > pj[c] + rr - xl * lj[c]) Verify(screen, q, ids is null ? js + c : ids[js + c], xq, r2);
+            }
+        });
     }
 
     private void Verify<TScreen>(TScreen screen, int q, int mu, ReadOnlySpan<T> x, double r2) where TScreen : IScreen
