@@ -25,6 +25,7 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
                 {
                     t.Add(p.Kind.ToString(), "kd", d);
                     t.Add(p.Kind.ToString(), "exact", d);
+                    t.Add(p.Kind.ToString(), "cells-exact", d);
                 }
             }
         return t;
@@ -43,15 +44,15 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         var provider = Blas.TryGet(Enum.Parse<BlasKind>(kind))!;
         var opts = new DistanceEngineOptions
         {
-            Provider = provider, KdTreeMaxDimension = method == "kd" ? 64 : 0, ExactDirectMaxDimension = method == "exact" ? 64 : 0,
-            QueryTile = 7, PatternTile = 50, CellMinPatterns = method == "cells" ? 1 : int.MaxValue,
+            Provider = provider, KdTreeMaxDimension = method == "kd" ? 64 : 0, ExactDirectMaxDimension = method is "exact" or "cells-exact" ? 64 : 0,
+            QueryTile = 7, PatternTile = 50, CellMinPatterns = method is "cells" or "cells-exact" ? 1 : int.MaxValue,
         };
         var (patterns, queries, r2) = BoundaryData<T>(d, 40 + d);
         var index = RadiusIndex<T>.Build(patterns, opts);
         string line = $"{typeof(T).Name} d={d} {index.Method} provider: {provider.Describe()}";
         output.WriteLine(line);
         Console.WriteLine($"[RadiusSearchTests] {line}");
-        Assert.Equal(method switch { "kd" => "kd-tree", "exact" => "brute-exact-simd", "cells" => "cells-gemm", _ => "brute-gemm" }, index.Method);
+        Assert.Equal(method switch { "kd" => "kd-tree", "exact" => "brute-exact-simd", "cells" => "cells-gemm", "cells-exact" => "cells-exact-simd", _ => "brute-gemm" }, index.Method);
         var result = index.Search(queries, r2);
         var counts = index.CountWithin(queries, r2);
         int onBoundary = 0, total = 0;

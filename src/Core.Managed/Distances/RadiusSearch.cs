@@ -72,7 +72,22 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         _patterns = patterns;
         _options = options;
         if (patterns.Columns <= options.KdTreeMaxDimension && !TooSelective(patterns, options, radiusSquaredHint)) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
-        else if (patterns.Columns <= options.ExactDirectMaxDimension) _panel = new ExactPanel(ToDouble(patterns), patterns.Rows, patterns.Columns);
+        else if (patterns.Columns <= options.ExactDirectMaxDimension)
+        {
+            _panel = new ExactPanel(ToDouble(patterns), patterns.Rows, patterns.Columns);
+            if (patterns.Rows >= options.CellMinPatterns)
+            {
+                _cells = new Cells(patterns, null, null, options);
+                _cellPanels = new ExactPanel[_cells.Count];
+                for (int c = 0; c < _cells.Count; c++)
+                {
+                    int c0 = _cells.Offsets[c], n = _cells.Offsets[c + 1] - c0;
+                    var block = new double[n * patterns.Columns];
+                    for (int i = 0; i < block.Length; i++) block[i] = double.CreateTruncating(_cells.Data[(long)c0 * patterns.Columns + i]);
+                    _cellPanels[c] = new ExactPanel(block, n, patterns.Columns);
+                }
+            }
+        }
         else
         {
             _norms = EngineCommon.SquaredNorms(patterns, options.Parallel);
@@ -85,11 +100,12 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _screenL[j] = 0.5 * c1 * Math.Sqrt(_norms[j]);
             }
             if (patterns.Rows >= options.CellMinPatterns)
-                _cells = new Cells(patterns, _norms, _screenP, _screenL, options);
+                _cells = new Cells(patterns, _screenP, _screenL, options);
         }
     }
 
     private readonly Cells? _cells;
+    private readonly ExactPanel[]? _cellPanels;
 
     /// <summary>
     /// A one-level ball partition of the patterns for the brute-force path: a few Lloyd (k-means) rounds give
@@ -109,7 +125,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         private readonly double[] _centreNorms, _radii;
         private readonly int _d;
 
-        public Cells(PointSet<T> p, double[] norms, double[] screenP, double[] screenL, DistanceEngineOptions o)
+        public Cells(PointSet<T> p, double[]? screenP, double[]? screenL, DistanceEngineOptions o)
         {
             int m = p.Rows, d = p.Columns;
             _d = d;
@@ -117,7 +133,23 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
             var provider = o.ResolveProvider();
             var po = o.Parallel;
             var centres = new double[k * d];
-            for (int c = 0; c < k; c++) for (int j = 0; j < d; j++) centres[c * d + j] = double.CreateTruncating(p.Data[(long)c * m / k * d + j]);
+            // Initial centres: k distinct patterns picked by a fixed SplitMix64 sequence (evenly spaced indices
+            // can alias with structure in the data order, e.g. point i drawn from cluster i mod k).
+            var picked = new HashSet<int>();
+            ulong state = 0x5DEECE66DUL;
+            for (int c = 0; c < k; c++)
+            {
+                int pick;
+                do
+                {
+                    ulong z = state += 0x9E3779B97F4A7C15UL;
+                    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+                    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+                    pick = (int)((z ^ (z >> 31)) % (ulong)m);
+                }
+                while (!picked.Add(pick));
+                for (int j = 0; j < d; j++) centres[c * d + j] = double.CreateTruncating(p.Data[(long)pick * d + j]);
+            }
             var assign = new int[m];
             var ct = new T[k * d];
             var dots = new T[(long)m * k];
@@ -178,8 +210,8 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                 {
                     Ids[at] = i;
                     p.Row(i).CopyTo(Data.AsSpan(at * d, d));
-                    ScreenP[at] = screenP[i];
-                    ScreenL[at] = screenL[i];
+                    if (screenP is not null) ScreenP[at] = screenP[i];
+                    if (screenL is not null) ScreenL[at] = screenL[i];
                     rmax = Math.Max(rmax, Math.Sqrt(SimdDistance.Reference(p.Row(i), (ReadOnlySpan<T>)centre)));
                     at++;
                 }
@@ -191,9 +223,20 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         /// <summary>For each cell, the queries (increasing) whose ball of radius r can reach it.</summary>
         public List<int>[] QueriesPerCell(PointSet<T> queries, double[] nx, double r, BlasProvider provider, ParallelOptions po)
         {
-            int q = queries.Rows, k = Count, d = _d;
+            int q = queries.Rows, k = Count;
             var lists = new List<int>[k];
             for (int c = 0; c < k; c++) lists[c] = new List<int>();
+            var reach = Reach(queries, nx, r, provider, po);
+            for (int i = 0; i < q; i++)
+                for (int c = 0; c < k; c++)
+                    if (reach[(long)i * k + c]) lists[c].Add(i);
+            return lists;
+        }
+
+        /// <summary>reach[i·Count + c]: can query i's ball of radius r meet cell c?</summary>
+        public bool[] Reach(PointSet<T> queries, double[] nx, double r, BlasProvider provider, ParallelOptions po)
+        {
+            int q = queries.Rows, k = Count, d = _d;
             var dots = new T[(long)q * k];
             EngineCommon.Gemm(provider, false, true, q, k, d, T.One, queries.Data, d, _centres, d, T.Zero, dots, k);
             double c1 = 4.0 * (d + 2) * SimdDistance.UnitRoundoff<T>(), e = 8.0 * (d + 4) / (1L << 53);
@@ -210,10 +253,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
                     reach[(long)i * k + c] = lower < (r + _radii[c]) * (1 + 1e-9);
                 }
             });
-            for (int i = 0; i < q; i++)
-                for (int c = 0; c < k; c++)
-                    if (reach[(long)i * k + c]) lists[c].Add(i);
-            return lists;
+            return reach;
         }
     }
 
@@ -245,8 +285,12 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         return (double)found / samples > o.KdTreeMaxSelectivity * m;
     }
 
-    /// <summary>"kd-tree", "brute-exact-simd" (small d: lane-parallel reference sums), "brute-gemm" or "cells-gemm" (brute force over the cells a ball can reach).</summary>
-    public string Method => _tree is not null ? "kd-tree" : _panel is not null ? "brute-exact-simd" : _cells is not null ? "cells-gemm" : "brute-gemm";
+    /// <summary>
+    /// "kd-tree"; "brute-exact-simd" (small d: lane-parallel reference sums); "brute-gemm" (GEMM-screened tiles);
+    /// or "cells-exact-simd" / "cells-gemm": the same over only the k-means cells a query's ball can reach.
+    /// </summary>
+    public string Method => _tree is not null ? "kd-tree" : _panel is not null ? (_cells is not null ? "cells-exact-simd" : "brute-exact-simd")
+        : _cells is not null ? "cells-gemm" : "brute-gemm";
 
     /// <summary>Number of indexed patterns M.</summary>
     public int Count => _patterns.Rows;
@@ -330,7 +374,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Span<double> xe = Dimension <= 64 ? stackalloc double[Dimension] : new double[Dimension];
             Widen(x, xe);
-            var sink = new RadiusSink { R2 = radiusSquared, Count = _panel.Count };
+            var sink = new RadiusSink { R2 = radiusSquared };
             _panel.Scan(xe, 0, _panel.Stride, ref sink);
             for (int k = 0; k < sink.List.Count; k++)
             {
@@ -355,16 +399,37 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>Small-d brute force: every pair's reference sum, eight lanes at a time, compared with r² directly.</summary>
+    /// <summary>
+    /// Small-d brute force: every pair's reference sum, eight lanes at a time, compared with r² directly; with
+    /// cells, only the cells each query's ball can reach are scanned.
+    /// </summary>
     private void ExactScan(PointSet<T> queries, double r2, NeighborList[]? lists, int[]? counts)
     {
         var panel = _panel!;
+        bool[]? reach = null;
+        int k = 0;
+        if (_cells is not null)
+        {
+            var nx = EngineCommon.SquaredNorms(queries, _options.Parallel);
+            reach = _cells.Reach(queries, nx, Math.Sqrt(r2), _options.ResolveProvider(), _options.Parallel);
+            k = _cells.Count;
+        }
         Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
         {
             Widen(queries.Row(i), xd);
-            var sink = new RadiusSink { R2 = r2, Count = panel.Count };
-            panel.Scan(xd, 0, panel.Stride, ref sink);
-            sink.List.SortById(); // already increasing; kept for clarity of the contract
+            var sink = new RadiusSink { R2 = r2 };
+            if (reach is null) panel.Scan(xd, 0, panel.Stride, ref sink);
+            else
+            {
+                for (int c = 0; c < k; c++)
+                {
+                    if (!reach[(long)i * k + c]) continue;
+                    sink.Ids = _cells!.Ids;
+                    sink.Base = _cells.Offsets[c];
+                    _cellPanels![c].Scan(xd, 0, _cellPanels[c].Stride, ref sink);
+                }
+                sink.List.SortById();
+            }
             if (lists is not null) lists[i] = sink.List;
             if (counts is not null) counts[i] = sink.List.Count;
             return xd;
@@ -374,8 +439,12 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     private struct RadiusSink : IExactSink
     {
         public double R2;
-        public int Count;
         public NeighborList List;
+        public int[]? Ids;   // cell member ids (null: lanes are pattern indices)
+        public int Base;     // offset of the cell in Ids
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Add(int j, double d2) => List.Add(Ids is null ? j : Ids[Base + j], d2);
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Put512(int j, Vector512<double> d2)
@@ -385,7 +454,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 int k = BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                List.Add(j + k, d2[k]);
+                Add(j + k, d2[k]);
             }
         }
 
@@ -397,13 +466,13 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 int k = BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                List.Add(j + k, d2[k]);
+                Add(j + k, d2[k]);
             }
         }
 
         public void PutScalar(int j, double d2)
         {
-            if (d2 < R2) List.Add(j, d2);
+            if (d2 < R2) Add(j, d2);
         }
     }
 
