@@ -110,10 +110,10 @@ public sealed record DistanceEngineOptions
     public int CellMinPatterns { get; init; } = 4096;
 
     /// <summary>Queries per GEMM tile (rows of a Q-block).</summary>
-    public int QueryTile { get; init; } = 256;
+    public int QueryTile { get; init; } = 1024;
 
     /// <summary>Patterns per GEMM tile (columns of a tile); a tile is QueryTile×PatternTile values, never Q×M.</summary>
-    public int PatternTile { get; init; } = 4096;
+    public int PatternTile { get; init; } = 2048;
 
     /// <summary>Worker threads (managed loops and the provider's GEMM); ≤ 0 means all cores.</summary>
     public int MaxThreads { get; init; } = -1;
