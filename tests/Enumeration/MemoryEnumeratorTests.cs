@@ -102,10 +102,10 @@ public class MemoryEnumeratorTests
         yield return 8 / e.SquaredDistanceAt(1, 2);
         var c = new double[p.Dimension];
         for (int i = 0; i < p.Dimension; i++) c[i] = (p[0][i] + p[1][i] + p[2][i]) / 3;
-        yield return 2 / Distances.SquaredDistance.Reference(c, p[3]);
-        yield return 2 / Distances.SquaredDistance.Reference(c, p[0]);
+        yield return 2 / DenseAm.Distances.SquaredDistance.Reference(c, p[3]);
+        yield return 2 / DenseAm.Distances.SquaredDistance.Reference(c, p[0]);
         for (int i = 0; i < p.Dimension; i++) c[i] = (p[0][i] + p[1][i]) / 2;
-        yield return 2 / Distances.SquaredDistance.Reference(c, p[0]);
+        yield return 2 / DenseAm.Distances.SquaredDistance.Reference(c, p[0]);
     }
 
     [Fact]

@@ -17,6 +17,17 @@ public static class Retriever
         RequireKernelFor(energy, options.Method);
         var points = new Matrix(queries.Rows, queries.Columns);
         var outcomes = new RetrievalOutcome[queries.Rows];
+        // Batched routes through the distance engine; each gives every query exactly the one-query result.
+        if (options.Method == RetrievalMethod.FixedPoint && energy.Index.Method != "kd-tree")
+        {
+            FixedPointLockstep(energy, queries, points, outcomes, options);
+            return new RetrievalBatch(points, outcomes);
+        }
+        if (options.Method == RetrievalMethod.GradientDescent && energy.IsLse)
+        {
+            LseGradientDescentLockstep(energy, queries, points, outcomes, options);
+            return new RetrievalBatch(points, outcomes);
+        }
         Parallel.For(0, queries.Rows, Energy.Options(options.MaxThreads),
             () => new Workspace(energy),
             (i, _, ws) =>
@@ -37,6 +48,13 @@ public static class Retriever
         energy.CheckPoint(x0, nameof(x0));
         Guard.SameDimension(energy.Dimension, result.Length, nameof(result));
         RequireKernelFor(energy, options.Method);
+        if (options.Method == RetrievalMethod.GradientDescent && energy.IsLse)
+        {
+            // The same fused steps as a batch, so one query and a batch row retrieve bitwise the same point.
+            var one = Retrieve(energy, new Matrix(1, x0.Length, x0.ToArray()), options);
+            one.Points.Row(0).CopyTo(result);
+            return one.Outcomes[0];
+        }
         using var ws = new Workspace(energy);
         return RetrieveOne(energy, x0, result, options, ws);
     }
@@ -109,7 +127,7 @@ public static class Retriever
     private static RetrievalOutcome SingleStepCore(Energy energy, ReadOnlySpan<double> x0, Span<double> x, RetrievalOptions o, Workspace ws)
     {
         x0.CopyTo(x);
-        var sums = energy.Accumulate(x0, ws.Scratch.Distances, ws.Scratch.WeightedSum, withGradient: true);
+        var sums = energy.Accumulate(x0, ws.Scratch, withGradient: true);
         if (!sums.Supported || sums.W == 0)
             return new RetrievalOutcome(RetrievalStatus.Unsupported, 0, sums.Count, null);
         // x − η∇E(x) = x − (η/Z)·W·(x − m) = m + (1 − k)(x − m) with k = W·η/Z and η = Z: when |B(x)| = 1,
@@ -126,6 +144,153 @@ public static class Retriever
         if (!g.IsSupported)
             return new RetrievalOutcome(RetrievalStatus.Unsupported, 1, 0, null);
         return new RetrievalOutcome(g.Norm <= o.Tolerance ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, 1, g.SupportSize, g.Norm);
+    }
+
+    /// <summary>
+    /// Algorithm 1 for all queries in step: each round one batched exact radius search (brute-force tiles) for
+    /// the distinct points still moving (queries whose points coincide bit for bit share one search and one
+    /// centroid: the next point is a function of the current one), then the per-query rules of
+    /// <see cref="FixedPointCore"/>, so every query gets exactly its one-query result.
+    /// </summary>
+    private static void FixedPointLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    {
+        int q = queries.Rows, d = queries.Columns;
+        Array.Copy(queries.Data, points.Data, queries.Data.Length);
+        var previous = new int[q][];
+        var active = Enumerable.Range(0, q).ToList();
+        var po = Energy.Options(o.MaxThreads);
+        for (int it = 0; it <= o.MaxIterations && active.Count > 0; it++)
+        {
+            var (rowOf, reps) = DistinctRows(points, active);
+            var batch = new double[reps.Count * d];
+            for (int k = 0; k < reps.Count; k++) points.Row(reps[k]).CopyTo(batch.AsSpan(k * d, d));
+            var csr = energy.Index.Search(new Distances.PointSet<double>(batch, reps.Count, d), energy.RadiusSquared);
+            var done = new bool[active.Count];
+            int iteration = it;
+            var centroids = new double[reps.Count][];
+            if (it < o.MaxIterations)
+            {
+                Parallel.For(0, reps.Count, po, k =>
+                {
+                    var ids = csr.Neighbors(k);
+                    if (ids.Length == 0) return;
+                    var c = new double[d];
+                    foreach (int mu in ids)
+                    {
+                        var xi = energy.Patterns[mu];
+                        for (int j = 0; j < d; j++) c[j] += xi[j];
+                    }
+                    double n = ids.Length;
+                    for (int j = 0; j < d; j++) c[j] /= n;
+                    centroids[k] = c;
+                });
+            }
+            Parallel.For(0, active.Count, po, a =>
+            {
+                int i = active[a];
+                var current = csr.Neighbors(rowOf[a]);
+                if (current.Length == 0)
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, iteration, 0, null);
+                    done[a] = true;
+                    return;
+                }
+                if (iteration > 0 && current.SequenceEqual(previous[i]))
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Converged, iteration, current.Length, 0.0);
+                    done[a] = true;
+                    return;
+                }
+                if (iteration == o.MaxIterations) return;
+                centroids[rowOf[a]].CopyTo(points.Row(i));
+                previous[i] = current.ToArray();
+            });
+            if (it == o.MaxIterations)
+            {
+                var left = active.Where((_, a) => !done[a]).ToArray();
+                Parallel.For(0, left.Length, po, () => new Workspace(energy), (k, _, ws) =>
+                {
+                    int i = left[k];
+                    var g = energy.GradientCore(points.Row(i), ws.Gradient, ws.Scratch);
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.NotConverged, o.MaxIterations, g.SupportSize, g.IsSupported ? g.Norm : null);
+                    return ws;
+                }, ws => ws.Dispose());
+                break;
+            }
+            active = active.Where((_, a) => !done[a]).ToList();
+        }
+    }
+
+    /// <summary>Groups the active rows of <paramref name="points"/> by bitwise equality: row index per active query, one representative query per group.</summary>
+    private static (int[] rowOf, List<int> reps) DistinctRows(Matrix points, List<int> active)
+    {
+        var rowOf = new int[active.Count];
+        var reps = new List<int>();
+        var byHash = new Dictionary<ulong, List<int>>();
+        for (int a = 0; a < active.Count; a++)
+        {
+            var x = points.Row(active[a]);
+            ulong h = 14695981039346656037UL;
+            foreach (double v in x) h = unchecked((h ^ (ulong)BitConverter.DoubleToInt64Bits(v)) * 1099511628211UL);
+            if (!byHash.TryGetValue(h, out var group)) byHash[h] = group = new List<int>();
+            int found = -1;
+            foreach (int k in group)
+            {
+                if (points.Row(reps[k]).SequenceEqual(x)) { found = k; break; }
+            }
+            if (found < 0)
+            {
+                found = reps.Count;
+                reps.Add(active[a]);
+                group.Add(found);
+            }
+            rowOf[a] = found;
+        }
+        return (rowOf, reps);
+    }
+
+    /// <summary>
+    /// LSE gradient descent for all queries in step: each step one fused softmax-mean pass (GEMM tiles, online
+    /// softmax) for the points still moving, then the same per-query rules as <see cref="GradientDescentCore"/>.
+    /// </summary>
+    private static void LseGradientDescentLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    {
+        int q = queries.Rows, d = queries.Columns;
+        Array.Copy(queries.Data, points.Data, queries.Data.Length);
+        var active = Enumerable.Range(0, q).ToArray();
+        var po = Energy.Options(o.MaxThreads);
+        for (int t = 0; active.Length > 0; t++)
+        {
+            var batch = new Matrix(active.Length, d);
+            for (int a = 0; a < active.Length; a++) points.Row(active[a]).CopyTo(batch.Row(a));
+            var grads = new Matrix(active.Length, d);
+            var info = energy.LseGradientBatchFused(batch, grads, o.MaxThreads);
+            var done = new bool[active.Length];
+            double alpha = o.Schedule.Rate(t);
+            int step = t;
+            Parallel.For(0, active.Length, po, a =>
+            {
+                int i = active[a];
+                var g = info[a];
+                if (!g.IsSupported)
+                {
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, step, 0, null);
+                    done[a] = true;
+                    return;
+                }
+                bool small = g.Norm < o.Tolerance;
+                if ((small && o.EarlyStop) || step == o.MaxIterations)
+                {
+                    outcomes[i] = new RetrievalOutcome(small ? RetrievalStatus.Converged : RetrievalStatus.NotConverged, step, g.SupportSize, g.Norm);
+                    done[a] = true;
+                    return;
+                }
+                var x = points.Row(i);
+                var gr = grads.Row(a);
+                for (int k = 0; k < d; k++) x[k] -= alpha * gr[k];
+            });
+            active = active.Where((_, a) => !done[a]).ToArray();
+        }
     }
 
     /// <summary>c_S = (Σ_{μ∈S} ξ_μ)/|S|, summed in increasing μ: the same numerator the gradient uses.</summary>
