@@ -1,0 +1,173 @@
+namespace DenseAm.Interop.Estimators;
+
+/// <summary>
+/// Flat-kernel mean shift with scikit-learn's conventions (its <c>MeanShift</c> with <c>bin_seeding=False</c>,
+/// <c>cluster_all=True</c>): each seed moves to the mean of the points in the closed ball ‖x − c‖ ≤ bandwidth
+/// until the mean repeats exactly (the flat-kernel fixed point, where scikit-learn stops once a step is below
+/// 1e-3·bandwidth) or max_iter is reached; seeds whose ball is empty are dropped; the modes are sorted by the
+/// number of points in their ball (then by coordinates, both descending), a mode within bandwidth of a stronger
+/// kept one is removed, and every point is labelled with its nearest remaining centre (ties: the lower label).
+/// </summary>
+internal sealed class MeanShiftModel
+{
+    private MeanShiftModel(double[] centers, int k, int d, long[] labels, int iterations, int[] intensities)
+    {
+        Centers = centers;
+        ClusterCount = k;
+        Dimension = d;
+        Labels = labels;
+        Iterations = iterations;
+        Intensities = intensities;
+    }
+
+    /// <summary>The cluster centres, k×d row-major.</summary>
+    public double[] Centers { get; }
+
+    public int ClusterCount { get; }
+    public int Dimension { get; }
+
+    /// <summary>The label (index into <see cref="Centers"/>) of every point.</summary>
+    public long[] Labels { get; }
+
+    /// <summary>The largest number of mean updates any seed took (scikit-learn's n_iter_).</summary>
+    public int Iterations { get; }
+
+    /// <summary>Points in each kept centre's ball.</summary>
+    public int[] Intensities { get; }
+
+    public static MeanShiftModel Fit(Matrix x, Matrix seeds, double bandwidth, int maxIterations, int maxThreads)
+    {
+        int d = x.Columns, ns = seeds.Rows;
+        double r2 = bandwidth * bandwidth;
+        var index = new AxisIndex(x);
+        var modes = new double[(long)ns * d];
+        var intensity = new int[ns];
+        var iterations = new int[ns];
+        Parallel.For(0, ns, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads },
+            () => new double[2 * d],
+            (s, _, buf) =>
+            {
+                var mean = modes.AsSpan(s * d, d);
+                seeds.Row(s).CopyTo(mean);
+                var sum = buf.AsSpan(0, d);
+                var old = buf.AsSpan(d, d);
+                int completed = 0, inBall;
+                while (true)
+                {
+                    inBall = BallSum(index, mean, bandwidth, r2, sum);
+                    if (inBall == 0) break;
+                    mean.CopyTo(old);
+                    for (int i = 0; i < d; i++) mean[i] = sum[i] / inBall;
+                    if (mean.SequenceEqual(old) || completed == maxIterations) break;
+                    completed++;
+                }
+                intensity[s] = inBall;
+                iterations[s] = completed;
+                return buf;
+            },
+            _ => { });
+
+        // Modes reached by several seeds coincide bitwise (the fixed point is exact): keep one entry per mode.
+        var unique = new Dictionary<ModeKey, int>();
+        for (int s = 0; s < ns; s++)
+        {
+            if (intensity[s] == 0) continue;
+            unique[new ModeKey(modes, s * d, d)] = intensity[s];
+        }
+        if (unique.Count == 0)
+            throw new InvalidOperationException(
+                $"no point was within bandwidth = {Inputs.Fmt(bandwidth)} of any seed; try other seeds or a larger bandwidth.");
+        var sorted = unique.ToList();
+        sorted.Sort((a, b) =>
+        {
+            int c = b.Value.CompareTo(a.Value);
+            return c != 0 ? c : b.Key.CompareTo(a.Key);
+        });
+        int m = sorted.Count;
+        var keep = new bool[m];
+        Array.Fill(keep, true);
+        for (int i = 0; i < m; i++)
+        {
+            if (!keep[i]) continue;
+            var ci = sorted[i].Key.Span;
+            for (int j = 0; j < m; j++)
+                if (j != i && keep[j] && AxisIndex.InClosedBall(ci, sorted[j].Key.Span, r2)) keep[j] = false;
+        }
+        var kept = new List<KeyValuePair<ModeKey, int>>();
+        for (int i = 0; i < m; i++) if (keep[i]) kept.Add(sorted[i]);
+        int k = kept.Count;
+        var centers = new double[(long)k * d];
+        var strengths = new int[k];
+        for (int c = 0; c < k; c++)
+        {
+            kept[c].Key.Span.CopyTo(centers.AsSpan(c * d, d));
+            strengths[c] = kept[c].Value;
+        }
+
+        var labels = new long[x.Rows];
+        Parallel.For(0, x.Rows, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads }, i =>
+        {
+            var p = x.Row(i);
+            double best = double.PositiveInfinity;
+            int arg = 0;
+            for (int c = 0; c < k; c++)
+            {
+                double d2 = DenseAm.Distances.SquaredDistance.Reference(p, centers.AsSpan(c * d, d));
+                if (d2 < best) { best = d2; arg = c; }
+            }
+            labels[i] = arg;
+        });
+        return new MeanShiftModel(centers, k, d, labels, iterations.Max(), strengths);
+    }
+
+    /// <summary>Sums the points in the closed ball around <paramref name="centre"/> (in sorted order) and returns how many there are.</summary>
+    private static int BallSum(AxisIndex index, ReadOnlySpan<double> centre, double radius, double r2, Span<double> sum)
+    {
+        sum.Clear();
+        var (from, to) = index.Window(centre, radius);
+        int n = 0, d = index.Dimension;
+        for (int k = from; k < to; k++)
+        {
+            var row = index.Row(k);
+            if (!AxisIndex.InClosedBall(centre, row, r2)) continue;
+            n++;
+            for (int i = 0; i < d; i++) sum[i] += row[i];
+        }
+        return n;
+    }
+
+    /// <summary>A mode's coordinates as a dictionary key: equal when every coordinate compares equal, ordered like a Python tuple.</summary>
+    private readonly struct ModeKey(double[] data, int offset, int length) : IEquatable<ModeKey>, IComparable<ModeKey>
+    {
+        public ReadOnlySpan<double> Span => data.AsSpan(offset, length);
+
+        public bool Equals(ModeKey other)
+        {
+            var a = Span;
+            var b = other.Span;
+            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return false;
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is ModeKey k && Equals(k);
+
+        public override int GetHashCode()
+        {
+            var h = new HashCode();
+            foreach (double v in Span) h.Add(v == 0 ? 0.0 : v); // -0.0 and 0.0 are the same coordinate
+            return h.ToHashCode();
+        }
+
+        public int CompareTo(ModeKey other)
+        {
+            var a = Span;
+            var b = other.Span;
+            for (int i = 0; i < a.Length; i++)
+            {
+                if (a[i] < b[i]) return -1;
+                if (a[i] > b[i]) return 1;
+            }
+            return 0;
+        }
+    }
+}
