@@ -1,4 +1,4 @@
-using DenseAm.Distances;
+using System.Runtime.Intrinsics;
 
 namespace DenseAm.Interop.Estimators;
 
@@ -28,7 +28,7 @@ internal sealed class KernelDensityModel
         Bandwidth = bandwidth;
         Dimension = data.Columns;
         Count = data.Rows;
-        Index = new AxisIndex(data);
+        Index = new LeafIndex(data);
         LogNorm = -LogKernelFactor(kernel, Dimension) - Dimension * Math.Log(bandwidth);
     }
 
@@ -37,7 +37,7 @@ internal sealed class KernelDensityModel
     public int Dimension { get; }
     public int Count { get; }
     public double LogNorm { get; }
-    private AxisIndex Index { get; }
+    private LeafIndex Index { get; }
 
     public static DensityKernel Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
@@ -50,62 +50,101 @@ internal sealed class KernelDensityModel
             $"kernel '{name}' is unknown for kernel density estimation; known: gaussian, tophat, epanechnikov, exponential, linear."),
     };
 
-    /// <summary>log p(q) for every row of <paramref name="queries"/>; parallel over rows, identical for any thread count.</summary>
+    /// <summary>Queries handled together against each leaf, so a leaf's points are read from memory once per block.</summary>
+    private const int QueryBlock = 32;
+
+    /// <summary>log p(q) for every row of <paramref name="queries"/>; parallel over blocks of rows, identical for any thread count.</summary>
     public void ScoreSamples(Matrix queries, Span<double> result, int maxThreads)
     {
         var output = new double[queries.Rows];
         double logN = Math.Log(Count);
-        Parallel.For(0, queries.Rows, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads },
-            () => new double[Count],
-            (i, _, buf) =>
+        int blocks = (queries.Rows + QueryBlock - 1) / QueryBlock;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads },
+            () => new double[Math.Max(Count, LeafIndex.LeafSize)],
+            (b, _, buf) =>
             {
-                output[i] = LogSum(queries.Row(i), buf) - logN + LogNorm;
+                int from = b * QueryBlock, to = Math.Min(queries.Rows, from + QueryBlock);
+                if (Kernel is DensityKernel.Gaussian or DensityKernel.Exponential)
+                    for (int i = from; i < to; i++) output[i] = LogSumExp(queries.Row(i), buf) - logN + LogNorm;
+                else
+                    CompactBlock(queries, from, to, buf, output, LogNorm - logN);
                 return buf;
             },
             _ => { });
         output.CopyTo(result);
     }
 
-    private double LogSum(ReadOnlySpan<double> q, double[] buf)
+    /// <summary>log Σ_k K for the gaussian and exponential kernels: log-sum-exp shifted by the largest term, so no bandwidth underflows.</summary>
+    private double LogSumExp(ReadOnlySpan<double> q, double[] buf)
     {
-        double h = Bandwidth, h2 = h * h;
+        double h = Bandwidth, inv2 = 1 / (h * h);
         int n = Count;
-        switch (Kernel)
+        Index.SquaredDistances(q, 0, n, buf);
+        double max = double.NegativeInfinity;
+        for (int k = 0; k < n; k++)
         {
-            case DensityKernel.Gaussian:
-            case DensityKernel.Exponential:
+            double lk = Kernel == DensityKernel.Gaussian ? -0.5 * buf[k] * inv2 : -Math.Sqrt(buf[k]) / h;
+            buf[k] = lk;
+            if (lk > max) max = lk;
+        }
+        double s = 0;
+        for (int k = 0; k < n; k++) s += Math.Exp(buf[k] - max);
+        return max + Math.Log(s);
+    }
+
+    /// <summary>
+    /// The compact kernels for queries [from, to): leaf by leaf (skipping leaves out of reach of a query), each
+    /// query's sum kept in four vector lanes plus a scalar tail, added in a fixed order at the end.
+    /// </summary>
+    private void CompactBlock(Matrix queries, int from, int to, double[] buf, double[] output, double offset)
+    {
+        double h = Bandwidth, h2 = h * h, inv2 = 1 / h2;
+        var index = Index;
+        int nb = to - from;
+        Span<Vector256<double>> acc = stackalloc Vector256<double>[QueryBlock];
+        Span<double> tail = stackalloc double[QueryBlock];
+        acc.Clear();
+        tail.Clear();
+        var h2v = Vector256.Create(h2);
+        var inv2v = Vector256.Create(inv2);
+        var one = Vector256.Create(1.0);
+        bool vector = Kernel == DensityKernel.Epanechnikov && Vector256.IsHardwareAccelerated;
+        for (int l = 0; l < index.LeafCount; l++)
+        {
+            int start = index.LeafStart[l], end = index.LeafStart[l + 1], m = end - start;
+            var d2 = buf.AsSpan(0, m);
+            for (int qi = 0; qi < nb; qi++)
             {
-                // log-sum-exp, shifted by the largest term so no bandwidth underflows the sum.
-                double max = double.NegativeInfinity;
-                for (int k = 0; k < n; k++)
+                var q = queries.Row(from + qi);
+                if (!index.MayReach(l, q, h2)) continue;
+                index.SquaredDistances(q, start, end, d2);
+                int k = 0;
+                if (vector)
                 {
-                    double t2 = SquaredDistance.Fast(q, Index.Row(k));
-                    double lk = Kernel == DensityKernel.Gaussian ? -0.5 * t2 / h2 : -Math.Sqrt(t2) / h;
-                    buf[k] = lk;
-                    if (lk > max) max = lk;
+                    var a = acc[qi];
+                    for (; k + 4 <= m; k += 4)
+                    {
+                        var t = Vector256.Create((ReadOnlySpan<double>)d2.Slice(k, 4));
+                        a += Vector256.BitwiseAnd(one - t * inv2v, Vector256.LessThan(t, h2v));
+                    }
+                    acc[qi] = a;
                 }
-                double s = 0;
-                for (int k = 0; k < n; k++) s += Math.Exp(buf[k] - max);
-                return max + Math.Log(s);
-            }
-            default:
-            {
-                var (from, to) = Index.Window(q, h);
-                double s = 0;
-                for (int k = from; k < to; k++)
+                double s = tail[qi];
+                for (; k < m; k++)
                 {
-                    double t2 = SquaredDistance.Fast(q, Index.Row(k));
+                    double t2 = d2[k];
                     if (!(t2 < h2)) continue;
                     s += Kernel switch
                     {
-                        DensityKernel.Epanechnikov => 1 - t2 / h2,
+                        DensityKernel.Epanechnikov => 1 - t2 * inv2,
                         DensityKernel.Tophat => 1,
                         _ => 1 - Math.Sqrt(t2) / h,
                     };
                 }
-                return Math.Log(s);
+                tail[qi] = s;
             }
         }
+        for (int qi = 0; qi < nb; qi++) output[from + qi] = Math.Log(Vector256.Sum(acc[qi]) + tail[qi]) + offset;
     }
 
     /// <summary>F(d) with log C(h, d) = −F − d·log h (scikit-learn's kernel normalisation).</summary>

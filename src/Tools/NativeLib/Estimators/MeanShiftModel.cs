@@ -39,12 +39,12 @@ internal sealed class MeanShiftModel
     {
         int d = x.Columns, ns = seeds.Rows;
         double r2 = bandwidth * bandwidth;
-        var index = new AxisIndex(x);
+        var index = new LeafIndex(x);
         var modes = new double[(long)ns * d];
         var intensity = new int[ns];
         var iterations = new int[ns];
         Parallel.For(0, ns, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads },
-            () => new double[2 * d],
+            () => new double[2 * d + LeafIndex.LeafSize],
             (s, _, buf) =>
             {
                 var mean = modes.AsSpan(s * d, d);
@@ -54,7 +54,7 @@ internal sealed class MeanShiftModel
                 int completed = 0, inBall;
                 while (true)
                 {
-                    inBall = BallSum(index, mean, bandwidth, r2, sum);
+                    inBall = BallSum(index, mean, r2, sum, buf.AsSpan(2 * d));
                     if (inBall == 0) break;
                     mean.CopyTo(old);
                     for (int i = 0; i < d; i++) mean[i] = sum[i] / inBall;
@@ -91,7 +91,7 @@ internal sealed class MeanShiftModel
             if (!keep[i]) continue;
             var ci = sorted[i].Key.Span;
             for (int j = 0; j < m; j++)
-                if (j != i && keep[j] && AxisIndex.InClosedBall(ci, sorted[j].Key.Span, r2)) keep[j] = false;
+                if (j != i && keep[j] && DenseAm.Distances.SquaredDistance.Reference(ci, sorted[j].Key.Span) <= r2) keep[j] = false;
         }
         var kept = new List<KeyValuePair<ModeKey, int>>();
         for (int i = 0; i < m; i++) if (keep[i]) kept.Add(sorted[i]);
@@ -120,18 +120,33 @@ internal sealed class MeanShiftModel
         return new MeanShiftModel(centers, k, d, labels, iterations.Max(), strengths);
     }
 
-    /// <summary>Sums the points in the closed ball around <paramref name="centre"/> (in sorted order) and returns how many there are.</summary>
-    private static int BallSum(AxisIndex index, ReadOnlySpan<double> centre, double radius, double r2, Span<double> sum)
+    /// <summary>
+    /// Sums the points in the closed ball ‖x − c‖² ≤ r² (the reference squared distance) and returns how many there
+    /// are: leaves provably outside are skipped, leaves provably inside add their precomputed sums.
+    /// </summary>
+    private static int BallSum(LeafIndex index, ReadOnlySpan<double> centre, double r2, Span<double> sum, Span<double> d2)
     {
         sum.Clear();
-        var (from, to) = index.Window(centre, radius);
         int n = 0, d = index.Dimension;
-        for (int k = from; k < to; k++)
+        for (int l = 0; l < index.LeafCount; l++)
         {
-            var row = index.Row(k);
-            if (!AxisIndex.InClosedBall(centre, row, r2)) continue;
-            n++;
-            for (int i = 0; i < d; i++) sum[i] += row[i];
+            if (!index.MayReach(l, centre, r2)) continue;
+            if (index.Contains(l, centre, r2))
+            {
+                var ls = index.LeafSum(l);
+                for (int i = 0; i < d; i++) sum[i] += ls[i];
+                n += index.LeafSizeOf(l);
+                continue;
+            }
+            int from = index.LeafStart[l], to = index.LeafStart[l + 1];
+            index.SquaredDistances(centre, from, to, d2);
+            for (int k = from; k < to; k++)
+            {
+                if (!(d2[k - from] <= r2)) continue;
+                n++;
+                var row = index.Row(k);
+                for (int i = 0; i < d; i++) sum[i] += row[i];
+            }
         }
         return n;
     }
