@@ -175,17 +175,13 @@ class AssociativeMemory(ParamsMixin):
             raise ValueError(f"schedule must be 'constant' or 'cosine'; got {schedule!r}")
         Q, dtype, one = _lib.as_matrix(Q, "Q", allow_1d=True)
         lib = _lib.lib()
-        opts = _lib.RetrieveOptions()
-        lib.dam_retrieve_options_init(ctypes.byref(opts))
-        opts.method = _METHODS[method]
-        opts.max_iterations = _int32(max_iter, "max_iter")
-        opts.schedule = _SCHEDULES[schedule]
-        opts.rate = float(rate)
-        opts.final_fraction = float(final_fraction)
-        opts.decay_steps = _int32(max_iter if decay_steps is None else decay_steps, "decay_steps")
-        opts.tolerance = float(tolerance)
-        opts.early_stop = 1 if early_stop else 0
-        opts.max_threads = 0 if n_jobs is None else _int32(n_jobs, "n_jobs")
+        key = (method, max_iter, schedule, rate, final_fraction, decay_steps, tolerance, early_stop, n_jobs)
+        cached = self.__dict__.get("_options")
+        if cached is not None and cached[0] == key:
+            opts = cached[1]
+        else:
+            opts = self._options_for(lib, *key)
+            self._options = (key, opts)
         n, d = Q.shape
         points = np.empty((n, d))
         if return_info:
@@ -196,7 +192,7 @@ class AssociativeMemory(ParamsMixin):
             ptrs = [_lib.address(a) for a in (status, iterations, support, norms)]
         else:
             ptrs = [None] * 4
-        _lib.check(lib.dam_memory_retrieve(self._h(), _lib.address(Q), dtype, n, d, ctypes.byref(opts),
+        _lib.check(lib.dam_memory_retrieve(self._h(), _lib.address(Q), dtype, n, d, opts,
                                            _lib.address(points), *ptrs))
         result = points[0] if one else points
         if not return_info:
@@ -209,6 +205,21 @@ class AssociativeMemory(ParamsMixin):
             "gradient_norm": norms,
         }
         return result, info
+
+    @staticmethod
+    def _options_for(lib, method, max_iter, schedule, rate, final_fraction, decay_steps, tolerance, early_stop, n_jobs):
+        opts = _lib.RetrieveOptions()
+        lib.dam_retrieve_options_init(ctypes.byref(opts))
+        opts.method = _METHODS[method]
+        opts.max_iterations = _int32(max_iter, "max_iter")
+        opts.schedule = _SCHEDULES[schedule]
+        opts.rate = float(rate)
+        opts.final_fraction = float(final_fraction)
+        opts.decay_steps = _int32(max_iter if decay_steps is None else decay_steps, "decay_steps")
+        opts.tolerance = float(tolerance)
+        opts.early_stop = 1 if early_stop else 0
+        opts.max_threads = 0 if n_jobs is None else _int32(n_jobs, "n_jobs")
+        return ctypes.byref(opts)
 
 
 def _int32(value, name):

@@ -44,6 +44,8 @@ CASES = [
     ("ragged patterns", lambda: denseam.AssociativeMemory().fit([[1.0], [1.0, 2.0]]), TypeError, "X must be an array"),
     ("complex patterns", lambda: denseam.AssociativeMemory().fit(GOOD + 1j), TypeError, "X must hold real numbers"),
     ("NaN query", lambda: fitted().retrieve([[np.nan, 0.0]]), ValueError, "queries must hold finite"),
+    ("NaN query batch", lambda: fitted().retrieve([[0.0, 0.0], [0.0, np.nan]]), ValueError, "queries must hold finite coordinates; row 1, column 1"),
+    ("float32 inf single query", lambda: fitted().retrieve(np.array([np.inf, 0.0], dtype=np.float32)), ValueError, "row 0, column 0 is"),
     ("inf query energy", lambda: fitted().energy([[np.inf, 0.0]]), ValueError, "queries must hold finite"),
     ("mismatched query dimension", lambda: fitted().retrieve([[0.0, 0.0, 0.0]]), ValueError, "d = 3"),
     ("mismatched gradient dimension", lambda: fitted().gradient([[0.0]]), ValueError, "d = 1"),

@@ -113,3 +113,19 @@ def test_version_and_provider():
     major, minor, patch = (ctypes.c_int32() for _ in range(3))
     _lib.check(_lib.lib().dam_version_get(ctypes.byref(major), ctypes.byref(minor), ctypes.byref(patch)))
     assert f"{major.value}.{minor.value}.{patch.value}" == denseam.library_version()
+
+
+@pytest.mark.parametrize("method", ["fixed-point", "single-step", "gradient"])
+def test_single_query_path_equals_the_batch_bitwise(method):
+    rng = np.random.default_rng(8)
+    X = rng.uniform(0, 3, size=(50, 4))
+    Q = np.concatenate([X[:12] + rng.normal(scale=0.1, size=(12, 4)), rng.uniform(0, 3, size=(8, 4))])
+    am = denseam.AssociativeMemory(beta=2.5).fit(X)
+    batch, info = am.retrieve(Q, method=method, max_iter=300, return_info=True)
+    for i in range(len(Q)):
+        one, one_info = am.retrieve(Q[i], method=method, max_iter=300, return_info=True)
+        assert np.array_equal(one, batch[i])
+        assert one_info["status_code"][0] == info["status_code"][i]
+        assert one_info["iterations"][0] == info["iterations"][i]
+    q32 = Q.astype(np.float32)
+    assert np.array_equal(am.retrieve(q32[3], method=method, max_iter=300), am.retrieve(q32, method=method, max_iter=300)[3])

@@ -242,6 +242,19 @@ public static unsafe partial class Exports
         {
             var e = Memory(memory).Energy;
             var opts = (options == null ? DamRetrieveOptions.Defaults() : *options).ToOptions();
+            if (n == 1)
+            {
+                // One query: the single-query path (no batch matrix, no parallel loop); the same per-query code as a batch.
+                var x0 = ReadOne(e, queries, dtype, d, out double[]? rented);
+                var x = Inputs.Output<double>(points, d, "points");
+                var one = Retriever.Retrieve(e, x0, x, opts);
+                if (rented != null) System.Buffers.ArrayPool<double>.Shared.Return(rented);
+                if (status != null) *status = (int)one.Status;
+                if (iterations != null) *iterations = one.Iterations;
+                if (supportSizes != null) *supportSizes = one.SupportSize;
+                if (gradientNorms != null) *gradientNorms = one.GradientNorm ?? double.NaN;
+                return 0;
+            }
             var q = ReadQueries(e, queries, dtype, n, d);
             var outP = Inputs.Output<double>(points, n * d, "points");
             var batch = Retriever.Retrieve(e, q, opts);
@@ -261,6 +274,28 @@ public static unsafe partial class Exports
             return 0;
         }
         catch (Exception e) { return LastError.Fail(e, "dam_memory_retrieve"); }
+    }
+
+    /// <summary>One query as a span: the caller's float64 memory itself, or a pooled float64 copy of float32 values.</summary>
+    private static ReadOnlySpan<double> ReadOne(Energy e, void* queries, int dtype, long d, out double[]? rented)
+    {
+        Inputs.NotNull(queries, "queries");
+        Inputs.SameDimension(e.Dimension, d, "d");
+        Inputs.Shape(1, d, "n", "d");
+        rented = null;
+        ReadOnlySpan<double> x;
+        if (Inputs.DType(dtype, "dtype") == DamDType.Float64) x = new ReadOnlySpan<double>(queries, (int)d);
+        else
+        {
+            rented = System.Buffers.ArrayPool<double>.Shared.Rent((int)d);
+            var src = new ReadOnlySpan<float>(queries, (int)d);
+            for (int i = 0; i < src.Length; i++) rented[i] = src[i];
+            x = rented.AsSpan(0, (int)d);
+        }
+        for (int j = 0; j < x.Length; j++)
+            if (!double.IsFinite(x[j]))
+                throw new DamException(DamStatus.InvalidArgument, $"queries must hold finite coordinates; row 0, column {j} is {Inputs.Fmt(x[j])}.");
+        return x;
     }
 
     private static Matrix ReadQueries(Energy e, void* queries, int dtype, long n, long d)
