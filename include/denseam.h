@@ -182,6 +182,95 @@ int dam_kde_score_samples(const dam_kde* kde, const void* queries, int32_t dtype
                           int64_t d, int32_t max_threads, double* log_density);
 int dam_kde_free(dam_kde* kde);
 
+/* ---- memory enumeration and emergence (LSR energy only; the memories do not depend on epsilon) - */
+typedef struct dam_enumeration dam_enumeration;   /* opaque result */
+
+typedef struct dam_enumerate_options {
+    uint32_t struct_size;   /* sizeof(dam_enumerate_options); set by dam_enumerate_options_init */
+    int32_t count_only;     /* non-zero: count the memories without keeping them */
+    int64_t max_nodes;      /* search-node budget; <= 0: none */
+    double max_seconds;     /* wall-time budget; <= 0: none */
+    int64_t max_memories;   /* stop after this many memories; <= 0: none */
+    int32_t max_threads;    /* <= 0: all cores (the memories and their order do not depend on it) */
+    int32_t reserved;       /* 0 */
+} dam_enumerate_options;
+
+#define DAM_STOP_COMPLETE      0
+#define DAM_STOP_NODE_BUDGET   1
+#define DAM_STOP_TIME_BUDGET   2
+#define DAM_STOP_MEMORY_BUDGET 3
+#define DAM_STOP_CANCELLED     4   /* a dam_memory_enumerate_each callback returned non-zero */
+
+typedef struct dam_enumeration_summary {
+    int64_t count;            /* memories found: exact when complete, else a lower bound */
+    int64_t stored_preserved; /* memories S = {mu}: stored patterns that are memories */
+    int64_t novel;            /* memories with |S| > 1 */
+    int64_t nodes;            /* search nodes visited */
+    int64_t members_total;    /* sum of |S| over the kept memories (length of the CSR ids) */
+    double seconds;           /* wall time */
+    int32_t complete;         /* 1 when the whole search space was covered */
+    int32_t stop;             /* DAM_STOP_* */
+    int64_t kept;             /* memories kept (0 when counting only or with a callback) */
+    int64_t d;                /* dimension of the points */
+} dam_enumeration_summary;
+
+int dam_enumerate_options_init(dam_enumerate_options* options);
+/* Every memory S (B(c_S) = S, c_S the centroid summed in index order: exactly Algorithm 1's fixed
+   points) within the budgets; options may be NULL. Memories are kept in search order unless count_only. */
+int dam_memory_enumerate(const dam_memory* memory, const dam_enumerate_options* options,
+                         dam_enumeration** out);
+int dam_enumeration_summarize(const dam_enumeration* enumeration, dam_enumeration_summary* summary);
+/* CSR: memory i has members ids[offsets[i] .. offsets[i+1]) (0-based, ascending);
+   offsets_capacity >= kept + 1, ids_capacity >= members_total. */
+int dam_enumeration_members(const dam_enumeration* enumeration, int64_t* offsets,
+                            int64_t offsets_capacity, int32_t* ids, int64_t ids_capacity);
+/* The memories' points c_S into points[kept*d] (capacity >= kept*d). */
+int dam_enumeration_points(const dam_enumeration* enumeration, double* points, int64_t capacity);
+int dam_enumeration_free(dam_enumeration* enumeration);
+
+/* Called once per memory, in search order, never concurrently; members (ascending) and point are valid
+   during the call only. Return 0 to continue, non-zero to stop the search. */
+typedef int32_t (*dam_memory_callback)(void* user, const int32_t* members, int64_t size,
+                                       const double* point, int64_t d);
+/* summary may be NULL. */
+int dam_memory_enumerate_each(const dam_memory* memory, const dam_enumerate_options* options,
+                              dam_memory_callback callback, void* user,
+                              dam_enumeration_summary* summary);
+
+typedef struct dam_emergence_options {
+    uint32_t struct_size;          /* set by dam_emergence_options_init */
+    int32_t reserved;              /* 0 */
+    double novel_distance;         /* epsilon_novel of Def. 2; default 0.1 */
+    int64_t monte_carlo_points;    /* uniform points of [0,1]^d for the supported fraction; 0 skips; default 10^6 */
+    uint64_t seed;                 /* of the Monte Carlo points; default 1 */
+    dam_enumerate_options enumeration; /* budgets and threads (count_only is ignored) */
+} dam_emergence_options;
+
+typedef struct dam_emergence_report {
+    int64_t patterns;              /* M */
+    int64_t stored_preserved;      /* stored patterns that are memories */
+    double fraction_preserved;     /* stored_preserved / M */
+    int64_t novel;                 /* memories with |S| > 1 */
+    int64_t far_novel;             /* novel memories >= novel_distance from every stored pattern */
+    int64_t locally_emergent;      /* Def. 3: novel memories with a preserved member */
+    int64_t strongly_emergent;     /* Def. 3: novel memories all of whose members are preserved */
+    int32_t global_emergence;      /* Def. 2: all preserved and far_novel > 0 */
+    int32_t complete;              /* 0: budgets cut the enumeration short; counts are lower bounds */
+    double novel_distance;
+    double supported_fraction;     /* of [0,1]^d inside some support (NaN when skipped) */
+    double supported_fraction_se;  /* its standard error */
+    int64_t monte_carlo_points;
+    double log_lambda;             /* log of lambda = M V_d (2/beta)^(d/2) (Thm 2) */
+    double log_theorem2_bound;     /* log of Thm 2's order lambda log(e M / lambda) */
+    double log_proposition3;       /* log of Prop. 3's grid-design order (NaN when undefined) */
+    int64_t nodes;                 /* search nodes of the enumeration */
+} dam_emergence_report;
+
+int dam_emergence_options_init(dam_emergence_options* options);
+/* options may be NULL (defaults). */
+int dam_memory_emergence_report(const dam_memory* memory, const dam_emergence_options* options,
+                                dam_emergence_report* report);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,6 +79,76 @@ class NeighbourBeta(ctypes.Structure):
     ]
 
 
+class EnumerateOptions(ctypes.Structure):
+    """ctypes mirror of ``dam_enumerate_options``."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("count_only", c_int32),
+        ("max_nodes", c_int64),
+        ("max_seconds", c_double),
+        ("max_memories", c_int64),
+        ("max_threads", c_int32),
+        ("reserved", c_int32),
+    ]
+
+
+class EnumerationSummary(ctypes.Structure):
+    """ctypes mirror of ``dam_enumeration_summary``."""
+
+    _fields_ = [
+        ("count", c_int64),
+        ("stored_preserved", c_int64),
+        ("novel", c_int64),
+        ("nodes", c_int64),
+        ("members_total", c_int64),
+        ("seconds", c_double),
+        ("complete", c_int32),
+        ("stop", c_int32),
+        ("kept", c_int64),
+        ("d", c_int64),
+    ]
+
+
+class EmergenceOptions(ctypes.Structure):
+    """ctypes mirror of ``dam_emergence_options``."""
+
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("reserved", c_int32),
+        ("novel_distance", c_double),
+        ("monte_carlo_points", c_int64),
+        ("seed", ctypes.c_uint64),
+        ("enumeration", EnumerateOptions),
+    ]
+
+
+class EmergenceReport(ctypes.Structure):
+    """ctypes mirror of ``dam_emergence_report``."""
+
+    _fields_ = [
+        ("patterns", c_int64),
+        ("stored_preserved", c_int64),
+        ("fraction_preserved", c_double),
+        ("novel", c_int64),
+        ("far_novel", c_int64),
+        ("locally_emergent", c_int64),
+        ("strongly_emergent", c_int64),
+        ("global_emergence", c_int32),
+        ("complete", c_int32),
+        ("novel_distance", c_double),
+        ("supported_fraction", c_double),
+        ("supported_fraction_se", c_double),
+        ("monte_carlo_points", c_int64),
+        ("log_lambda", c_double),
+        ("log_theorem2_bound", c_double),
+        ("log_proposition3", c_double),
+        ("nodes", c_int64),
+    ]
+
+
+MEMORY_CALLBACK = ctypes.CFUNCTYPE(c_int32, c_void_p, POINTER(c_int32), c_int64, POINTER(c_double), c_int64)
+
 _P = c_void_p  # every array and handle crosses as an address
 _I32, _I64, _D = c_int32, c_int64, c_double
 
@@ -108,6 +178,15 @@ _SIGNATURES = {
     "dam_kde_create": (c_int32, [_P, _I32, _I64, _I64, c_char_p, _D, POINTER(c_void_p)]),
     "dam_kde_score_samples": (c_int32, [_P, _P, _I32, _I64, _I64, _I32, _P]),
     "dam_kde_free": (c_int32, [_P]),
+    "dam_enumerate_options_init": (c_int32, [POINTER(EnumerateOptions)]),
+    "dam_memory_enumerate": (c_int32, [_P, POINTER(EnumerateOptions), POINTER(c_void_p)]),
+    "dam_enumeration_summarize": (c_int32, [_P, POINTER(EnumerationSummary)]),
+    "dam_enumeration_members": (c_int32, [_P, _P, _I64, _P, _I64]),
+    "dam_enumeration_points": (c_int32, [_P, _P, _I64]),
+    "dam_enumeration_free": (c_int32, [_P]),
+    "dam_memory_enumerate_each": (c_int32, [_P, POINTER(EnumerateOptions), MEMORY_CALLBACK, _P, POINTER(EnumerationSummary)]),
+    "dam_emergence_options_init": (c_int32, [POINTER(EmergenceOptions)]),
+    "dam_memory_emergence_report": (c_int32, [_P, POINTER(EmergenceOptions), POINTER(EmergenceReport)]),
 }
 
 

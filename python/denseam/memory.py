@@ -206,6 +206,87 @@ class AssociativeMemory(ParamsMixin):
         }
         return result, info
 
+    def memories(self, count_only=False, budget_nodes=None, budget_seconds=None, n_jobs=None):
+        """Every memory of the LSR energy: the sets S of patterns with B(c_S) = S (exact enumeration).
+
+        Parameters
+        ----------
+        count_only : bool
+            Count without keeping members and points.
+        budget_nodes : int, optional
+            Stop after this many search nodes (the result is then marked incomplete).
+        budget_seconds : float, optional
+            Stop after this much wall time.
+        n_jobs : int, optional
+            Threads (None: all cores); the memories and their order do not depend on it.
+
+        Returns
+        -------
+        Memories
+            ``complete``, ``count``, ``stored_preserved``, ``novel``, ``members`` (sorted tuples of 0-based row
+            indices) and ``points`` (one row per memory).
+        """
+        lib = _lib.lib()
+        opts = _enumerate_options(lib, count_only, budget_nodes, budget_seconds, n_jobs)
+        out = ctypes.c_void_p()
+        _lib.check(lib.dam_memory_enumerate(self._h(), ctypes.byref(opts), ctypes.byref(out)))
+        h = _Handle(out.value, lib.dam_enumeration_free)
+        try:
+            s = _lib.EnumerationSummary()
+            _lib.check(lib.dam_enumeration_summarize(h.value, ctypes.byref(s)))
+            k, d = s.kept, s.d
+            offsets = np.empty(k + 1, dtype=np.int64)
+            ids = np.empty(max(s.members_total, 1), dtype=np.int32)
+            points = np.empty((k, d))
+            _lib.check(lib.dam_enumeration_members(h.value, _lib.address(offsets), offsets.size, _lib.address(ids), ids.size))
+            _lib.check(lib.dam_enumeration_points(h.value, _lib.address(points), points.size))
+        finally:
+            h.close()
+        ids_list = ids.tolist()
+        members = [tuple(ids_list[offsets[i]:offsets[i + 1]]) for i in range(k)]
+        return Memories(s, members, points)
+
+    def emergence_report(self, novel_distance=0.1, monte_carlo_points=1_000_000, seed=1, budget_nodes=None,
+                         budget_seconds=None, n_jobs=None):
+        """The emergence analysis of the LSR memories at this β (the paper's Def. 2 and 3, Thm 2, Prop. 3).
+
+        Parameters
+        ----------
+        novel_distance : float
+            ε_novel of Def. 2: how far from every stored pattern a novel memory must be to count.
+        monte_carlo_points : int
+            Uniform points of [0, 1]^d for the supported-fraction estimate (0 skips it).
+        seed : int
+            Seed of those points.
+        budget_nodes, budget_seconds, n_jobs
+            As in :meth:`memories`.
+
+        Returns
+        -------
+        dict
+            ``patterns``, ``stored_preserved``, ``fraction_preserved``, ``novel``, ``far_novel``,
+            ``locally_emergent``, ``strongly_emergent``, ``global_emergence`` (bool), ``complete`` (bool),
+            ``novel_distance``, ``supported_fraction``, ``supported_fraction_se``, ``monte_carlo_points``,
+            ``log_lambda``, ``log_theorem2_bound``, ``log_proposition3``, ``nodes``.
+        """
+        lib = _lib.lib()
+        opts = _lib.EmergenceOptions()
+        _lib.check(lib.dam_emergence_options_init(ctypes.byref(opts)))
+        opts.novel_distance = float(novel_distance)
+        if isinstance(monte_carlo_points, bool) or not isinstance(monte_carlo_points, (int, np.integer)):
+            raise TypeError(f"monte_carlo_points must be an integer; got {monte_carlo_points!r}")
+        opts.monte_carlo_points = int(monte_carlo_points)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**64:
+            raise ValueError(f"seed must be an integer in [0, 2**64); got {seed!r}")
+        opts.seed = int(seed)
+        opts.enumeration = _enumerate_options(lib, False, budget_nodes, budget_seconds, n_jobs)
+        r = _lib.EmergenceReport()
+        _lib.check(lib.dam_memory_emergence_report(self._h(), ctypes.byref(opts), ctypes.byref(r)))
+        out = {name: getattr(r, name) for name, _ in _lib.EmergenceReport._fields_}
+        out["global_emergence"] = bool(out["global_emergence"])
+        out["complete"] = bool(out["complete"])
+        return out
+
     @staticmethod
     def _options_for(lib, method, max_iter, schedule, rate, final_fraction, decay_steps, tolerance, early_stop, n_jobs):
         opts = _lib.RetrieveOptions()
@@ -220,6 +301,69 @@ class AssociativeMemory(ParamsMixin):
         opts.early_stop = 1 if early_stop else 0
         opts.max_threads = 0 if n_jobs is None else _int32(n_jobs, "n_jobs")
         return ctypes.byref(opts)
+
+
+_STOPS = ("complete", "node-budget", "time-budget", "memory-budget", "cancelled")
+
+
+class Memories:
+    """The memories of an LSR energy, as found by an exact enumeration.
+
+    Attributes
+    ----------
+    complete : bool
+        True when the whole search space was covered (the counts are exact); otherwise they are lower bounds.
+    stop : str
+        Why the search ended: ``"complete"``, ``"node-budget"``, ``"time-budget"``, ``"memory-budget"``.
+    count : int
+        Memories found.
+    stored_preserved : int
+        Memories S = {μ}: stored patterns that are memories.
+    novel : int
+        Memories with |S| > 1 (emergent).
+    members : list of tuple of int
+        Each memory's S as sorted 0-based row indices, in search order (empty when ``count_only``).
+    points : numpy.ndarray of shape (len(members), d)
+        Each memory's point c_S, the centroid of S (Algorithm 1's fixed point, bit for bit).
+    nodes : int
+        Search nodes visited.
+    seconds : float
+        Wall time of the search.
+    """
+
+    def __init__(self, summary, members, points):
+        self.complete = bool(summary.complete)
+        self.stop = _STOPS[summary.stop] if 0 <= summary.stop < len(_STOPS) else str(summary.stop)
+        self.count = int(summary.count)
+        self.stored_preserved = int(summary.stored_preserved)
+        self.novel = int(summary.novel)
+        self.nodes = int(summary.nodes)
+        self.seconds = float(summary.seconds)
+        self.members = members
+        self.points = points
+
+    def __len__(self):
+        return self.count
+
+    def __repr__(self):
+        return (f"Memories(count={self.count}, stored_preserved={self.stored_preserved}, novel={self.novel}, "
+                f"complete={self.complete})")
+
+
+def _enumerate_options(lib, count_only, budget_nodes, budget_seconds, n_jobs):
+    opts = _lib.EnumerateOptions()
+    _lib.check(lib.dam_enumerate_options_init(ctypes.byref(opts)))
+    opts.count_only = 1 if count_only else 0
+    if budget_nodes is not None:
+        if isinstance(budget_nodes, bool) or not isinstance(budget_nodes, (int, np.integer)) or budget_nodes <= 0:
+            raise ValueError(f"budget_nodes must be a positive integer or None; got {budget_nodes!r}")
+        opts.max_nodes = int(budget_nodes)
+    if budget_seconds is not None:
+        if not budget_seconds > 0:
+            raise ValueError(f"budget_seconds must be > 0 or None; got {budget_seconds!r}")
+        opts.max_seconds = float(budget_seconds)
+    opts.max_threads = 0 if n_jobs is None else _int32(n_jobs, "n_jobs")
+    return opts
 
 
 def _int32(value, name):

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DenseAm.Enumeration;
 using DenseAm.Kernels;
 using DenseAm.Retrieval;
 using DenseAm.Selection;
@@ -58,7 +59,8 @@ public sealed class AbiTests(ITestOutputHelper output) : IDisposable
         }
         int converged = expected.Count(l => l.StartsWith("fixed-point-status") && l.Split(' ')[2] == "0");
         int unsupported = expected.Count(l => l.StartsWith("fixed-point-status") && l.Split(' ')[2] == "2");
-        output.WriteLine($"{expected.Count} values compared bit for bit across .NET, C and Python " +
+        Assert.Contains(expected, l => l.StartsWith("members "));
+        output.WriteLine($"{expected.Count} lines (points, statuses, energies, gradients, β values, memory sets) compared bit for bit across .NET, C and Python " +
                          $"(β = {beta:R}; fixed point: {converged} converged, {unsupported} unsupported of {queries.Rows})");
         Assert.True(converged > queries.Rows / 2, "most queries should converge");
         Assert.True(unsupported > 0, "the far queries should be unsupported");
@@ -144,6 +146,13 @@ public sealed class AbiTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < 7; i++) Put("grid_linear", i, lin[i]);
         var geo = BetaSearch.Grid(sp, GridSpacing.Geometric, 7);
         for (int i = 0; i < 7; i++) Put("grid_geometric", i, geo[i]);
+        var memories = new MemoryEnumerator(sp, beta).Collect();
+        lines.Add($"memories {memories.Count} {memories.StoredCount} {memories.NovelCount} {(memories.Complete ? 1 : 0)}");
+        for (int i = 0; i < memories.Memories.Count; i++)
+            lines.Add(string.Join(' ', [$"members {i}", .. memories.Memories[i].Members.Select(k => k.ToString(CultureInfo.InvariantCulture))]));
+        int at = 0;
+        foreach (var mem in memories.Memories)
+            foreach (double v in mem.Point!) Put("memory_point", at++, v);
         return lines;
     }
 

@@ -131,6 +131,43 @@ static int bad_input(void)
     expect(dam_memory_free(mem2), DAM_OK, NULL, "free 2");
     expect(dam_memory_free(NULL), DAM_OK, NULL, "free NULL");
 
+    /* enumeration: NULL out, bad struct, non-LSR kernel, duplicates, freed result */
+    dam_memory* lsr = NULL;
+    dam_memory* gauss = NULL;
+    dam_enumeration* en = NULL;
+    if (dam_memory_create(p, DAM_FLOAT64, 3, 2, "lsr", 1.0, 0.0, &lsr) != DAM_OK) { printf("setup 3 failed\n"); return 1; }
+    if (dam_memory_create(p, DAM_FLOAT64, 3, 2, "gaussian", 1.0, 0.0, &gauss) != DAM_OK) { printf("setup 4 failed\n"); return 1; }
+    expect(dam_memory_enumerate(lsr, NULL, NULL), DAM_E_NULL, "out is NULL", "enumerate NULL out");
+    dam_enumerate_options eo;
+    dam_enumerate_options_init(&eo);
+    eo.struct_size = 3;
+    expect(dam_memory_enumerate(lsr, &eo, &en), DAM_E_ARGUMENT, "struct_size", "enumerate bad struct_size");
+    dam_enumerate_options_init(&eo);
+    eo.max_seconds = NAN;
+    expect(dam_memory_enumerate(lsr, &eo, &en), DAM_E_ARGUMENT, "max_seconds", "enumerate NaN budget");
+    expect(dam_memory_enumerate(gauss, NULL, &en), DAM_E_ARGUMENT, "epanechnikov", "enumerate gaussian kernel");
+    expect(dam_memory_enumerate_each(lsr, NULL, NULL, NULL, NULL), DAM_E_NULL, "callback is NULL", "enumerate_each NULL callback");
+    dam_emergence_report er;
+    expect(dam_memory_emergence_report(lsr, NULL, NULL), DAM_E_NULL, "report is NULL", "emergence NULL report");
+    dam_emergence_options go;
+    dam_emergence_options_init(&go);
+    go.novel_distance = -1;
+    expect(dam_memory_emergence_report(lsr, &go, &er), DAM_E_ARGUMENT, "novel_distance", "emergence negative novel distance");
+    expect(dam_memory_enumerate(lsr, NULL, &en), DAM_OK, NULL, "enumerate");
+    dam_enumeration_summary es;
+    int64_t offs[1];
+    expect(dam_enumeration_members(en, offs, 1, NULL, 0), DAM_E_ARGUMENT, "offsets_capacity", "members too small");
+    expect(dam_enumeration_free(en), DAM_OK, NULL, "enumeration free");
+    expect(dam_enumeration_summarize(en, &es), DAM_E_HANDLE, "freed", "summary after free");
+    expect(dam_enumeration_summarize((dam_enumeration*)lsr, &es), DAM_E_HANDLE, "not a dam_enumeration handle", "summary of a memory handle");
+    double dup[4] = {1, 1, 1, 1};
+    dam_memory* dm = NULL;
+    if (dam_memory_create(dup, DAM_FLOAT64, 2, 2, "lsr", 1.0, 0.0, &dm) != DAM_OK) { printf("setup 5 failed\n"); return 1; }
+    expect(dam_memory_enumerate(dm, NULL, &en), DAM_E_ARGUMENT, "duplicate", "enumerate duplicate patterns");
+    dam_memory_free(dm);
+    dam_memory_free(lsr);
+    dam_memory_free(gauss);
+
     /* every allocation paired with its free */
     tried++;
     if (dam_handles_live() != 0) { failed++; printf("FAIL leak: %" PRId64 " handles live\n", dam_handles_live()); }
@@ -201,6 +238,25 @@ static int crosscheck(int argc, char** argv)
     for (int i = 0; i < 7; i++) put("grid_linear", i, grid[i]);
     CHECK(dam_beta_grid(p, DAM_FLOAT64, m, d, DAM_GRID_GEOMETRIC, DAM_UPPER_AUTHORS, 7, grid));
     for (int i = 0; i < 7; i++) put("grid_geometric", i, grid[i]);
+    /* the memory set: members and points, in search order */
+    dam_enumeration* en;
+    CHECK(dam_memory_enumerate(mem, NULL, &en));
+    dam_enumeration_summary sum;
+    CHECK(dam_enumeration_summarize(en, &sum));
+    int64_t* off = malloc(sizeof(int64_t) * (size_t)(sum.kept + 1));
+    int32_t* ids = malloc(sizeof(int32_t) * (size_t)(sum.members_total + 1));
+    double* mp = malloc(sizeof(double) * (size_t)(sum.kept * d + 1));
+    CHECK(dam_enumeration_members(en, off, sum.kept + 1, ids, sum.members_total + 1));
+    CHECK(dam_enumeration_points(en, mp, sum.kept * d + 1));
+    printf("memories %" PRId64 " %" PRId64 " %" PRId64 " %d\n", sum.count, sum.stored_preserved, sum.novel, sum.complete);
+    for (int64_t i = 0; i < sum.kept; i++) {
+        printf("members %" PRId64, i);
+        for (int64_t k = off[i]; k < off[i + 1]; k++) printf(" %d", ids[k]);
+        printf("\n");
+    }
+    for (int64_t i = 0; i < sum.kept * d; i++) put("memory_point", i, mp[i]);
+    CHECK(dam_enumeration_free(en));
+    free(off); free(ids); free(mp);
     CHECK(dam_memory_free(mem));
     free(p); free(q); free(pts); free(e); free(st); free(it);
     return dam_handles_live() == 0 ? 0 : 4;

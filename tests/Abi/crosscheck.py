@@ -41,6 +41,12 @@ def main():
         put("grid_linear", i, v)
     for i, v in enumerate(denseam.beta_grid(P, kind="geometric", steps=7)):
         put("grid_geometric", i, v)
+    mem = am.memories()
+    print(f"memories {mem.count} {mem.stored_preserved} {mem.novel} {int(mem.complete)}")
+    for i, s in enumerate(mem.members):
+        print(" ".join([f"members {i}"] + [str(k) for k in s]))
+    for i, v in enumerate(mem.points.ravel()):
+        put("memory_point", i, v)
 
 
 if __name__ == "__main__":
