@@ -5,7 +5,7 @@
 #   scripts/install-python-deps.sh          install what is missing
 #   scripts/install-python-deps.sh --check  report only (exit 1 when something is missing)
 set -euo pipefail
-packages=(python3 python3-numpy python3-pytest python3-sklearn python3-scipy libopenblas0-pthread gcc libc6-dev)
+packages=(python3 python3-numpy python3-pytest python3-sklearn python3-scipy python3-pip python3-setuptools libopenblas0-pthread gcc libc6-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

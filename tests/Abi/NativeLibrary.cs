@@ -75,13 +75,37 @@ internal static class NativeLibrary
         return exe;
     }
 
-    public static (int Code, string Output) RunPython(string[] args, string workingDirectory, int timeoutSeconds = 300) =>
-        Run(Python, args, workingDirectory, timeoutSeconds, new()
+    public static (int Code, string Output) RunPython(string[] args, string workingDirectory, int timeoutSeconds = 300)
+    {
+        EnsurePythonPackages();
+        return Run(Python, args, workingDirectory, timeoutSeconds, new()
         {
             ["PYTHONPATH"] = PythonDirectory,
             ["DENSEAM_LIBRARY"] = LibraryPath,
             ["PYTHONDONTWRITEBYTECODE"] = "1",
         });
+    }
+
+    private static bool _pythonChecked;
+
+    /// <summary>numpy, pytest and scikit-learn for /usr/bin/python3: installed by scripts/install-python-deps.sh when missing (as root).</summary>
+    private static void EnsurePythonPackages()
+    {
+        lock (Gate)
+        {
+            if (_pythonChecked) return;
+            const string probe = "import numpy, pytest, sklearn";
+            var (code, _) = Run(Python, ["-c", probe], RepositoryRoot, 120);
+            if (code != 0)
+            {
+                var (icode, ioutput) = Run("bash", [Path.Combine(RepositoryRoot, "scripts", "install-python-deps.sh")], RepositoryRoot, 900);
+                var (again, aoutput) = Run(Python, ["-c", probe], RepositoryRoot, 120);
+                if (again != 0)
+                    throw new InvalidOperationException($"python3 lacks numpy/pytest/scikit-learn and scripts/install-python-deps.sh could not install them ({icode}):\n{ioutput}\n{aoutput}");
+            }
+            _pythonChecked = true;
+        }
+    }
 
     /// <summary>Runs a program to completion and returns its exit code with stdout and stderr interleaved by line.</summary>
     public static (int Code, string Output) Run(string file, IEnumerable<string> args, string workingDirectory, int timeoutSeconds = 300,
