@@ -60,3 +60,18 @@ def test_kernel_density_normalisation_is_scikit_learns(d):
         at_centre = denseam.KernelDensity(kernel=kernel, bandwidth=0.7).fit(X).score_samples(np.zeros((1, d)))[0]
         # K(0) = 1 for every kernel, so the log density at the single sample is log C(h, d).
         assert at_centre == pytest.approx(kernel_norm(0.7, d, kernel, return_log=True), rel=1e-13)
+
+
+@pytest.mark.parametrize("kernel", ["epanechnikov", "tophat", "linear"])
+def test_kernel_density_far_from_the_origin_and_in_float32(kernel):
+    # Data centred at 1000: the epanechnikov path's Gram identity works on mean-centred data, so no precision is lost.
+    rng = np.random.default_rng(12)
+    X = 1000.0 + rng.normal(size=(800, 5))
+    Q = np.concatenate([X[:50], 1000.0 + rng.normal(scale=0.5, size=(50, 5))])
+    ours = denseam.KernelDensity(kernel=kernel, bandwidth=3.0).fit(X).score_samples(Q)
+    theirs = SkKernelDensity(kernel=kernel, bandwidth=3.0).fit(X).score_samples(Q)
+    assert (np.abs(ours - theirs) / np.abs(theirs)).max() < 1e-10
+    X32, Q32 = X.astype(np.float32), Q.astype(np.float32)
+    ours32 = denseam.KernelDensity(kernel=kernel, bandwidth=3.0).fit(X32).score_samples(Q32)
+    theirs32 = SkKernelDensity(kernel=kernel, bandwidth=3.0).fit(X32.astype(np.float64)).score_samples(Q32.astype(np.float64))
+    assert (np.abs(ours32 - theirs32) / np.abs(theirs32)).max() < 1e-10

@@ -13,7 +13,8 @@ internal enum DensityKernel
 }
 
 /// <summary>
-/// Kernel density estimation with scikit-learn's <c>KernelDensity</c> conventions (exact sums, rtol = atol = 0):
+/// Kernel density estimation with scikit-learn's <c>KernelDensity</c> conventions (every sample summed, as with its
+/// rtol = atol = 0; squared distances from the Gram identity on mean-centred data for the compact kernels):
 /// log p(q) = log Σ_i K(‖q − x_i‖; h) − log n + log C(h, d), with K(t) = 1 − t²/h² (epanechnikov), 1 (tophat),
 /// 1 − t/h (linear) for t &lt; h, e^{−t²/2h²} (gaussian), e^{−t/h} (exponential), and the normalisation
 /// log C = −F − d·log h, F = log V_d + log(2/(d + 2)) for epanechnikov (V_d the unit-ball volume),
@@ -28,7 +29,29 @@ internal sealed class KernelDensityModel
         Bandwidth = bandwidth;
         Dimension = data.Columns;
         Count = data.Rows;
-        Index = new LeafIndex(data);
+        // Distances for the compact kernels come from the Gram identity ‖q − x‖² = ‖q‖² + ‖x‖² − 2⟨q, x⟩ on data
+        // centred at its mean, which keeps the cancellation small (relative error ~ d·u·(‖q‖² + ‖x‖²)/h²).
+        // Only the epanechnikov kernel, linear in ‖q − x‖², uses it: an error of a few ulps there moves the sum by as
+        // little; the other kernels (a threshold, a square root, an exponential) take the exact index-order
+        // distance of the raw coordinates (the mean stays zero, and subtracting 0 is exact).
+        Mean = new double[Dimension];
+        if (kernel == DensityKernel.Epanechnikov)
+        {
+            for (int i = 0; i < Count; i++)
+                for (int j = 0; j < Dimension; j++) Mean[j] += data[i, j];
+            for (int j = 0; j < Dimension; j++) Mean[j] /= Count;
+        }
+        var centred = new Matrix(Count, Dimension);
+        for (int i = 0; i < Count; i++)
+            for (int j = 0; j < Dimension; j++) centred[i, j] = data[i, j] - Mean[j];
+        Index = new LeafIndex(centred);
+        Norms = new double[Count + 4];
+        for (int k = 0; k < Count; k++)
+        {
+            double s = 0;
+            foreach (double v in Index.Row(k)) s += v * v;
+            Norms[k] = s;
+        }
         LogNorm = -LogKernelFactor(kernel, Dimension) - Dimension * Math.Log(bandwidth);
     }
 
@@ -38,6 +61,8 @@ internal sealed class KernelDensityModel
     public int Count { get; }
     public double LogNorm { get; }
     private LeafIndex Index { get; }
+    private double[] Mean { get; }
+    private double[] Norms { get; }
 
     public static DensityKernel Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
@@ -66,8 +91,10 @@ internal sealed class KernelDensityModel
                 int from = b * QueryBlock, to = Math.Min(queries.Rows, from + QueryBlock);
                 if (Kernel is DensityKernel.Gaussian or DensityKernel.Exponential)
                     for (int i = from; i < to; i++) output[i] = LogSumExp(queries.Row(i), buf) - logN + LogNorm;
-                else
+                else if (Kernel == DensityKernel.Epanechnikov)
                     CompactBlock(queries, from, to, buf, output, LogNorm - logN);
+                else
+                    for (int i = from; i < to; i++) output[i] = ExactCompact(queries.Row(i), buf) - logN + LogNorm;
                 return buf;
             },
             _ => { });
@@ -79,7 +106,9 @@ internal sealed class KernelDensityModel
     {
         double h = Bandwidth, inv2 = 1 / (h * h);
         int n = Count;
-        Index.SquaredDistances(q, 0, n, buf);
+        Span<double> qc = Dimension <= 512 ? stackalloc double[Dimension] : new double[Dimension];
+        for (int j = 0; j < Dimension; j++) qc[j] = q[j] - Mean[j];
+        Index.SquaredDistances(qc, 0, n, buf);
         double max = double.NegativeInfinity;
         for (int k = 0; k < n; k++)
         {
@@ -93,58 +122,132 @@ internal sealed class KernelDensityModel
     }
 
     /// <summary>
-    /// The compact kernels for queries [from, to): leaf by leaf (skipping leaves out of reach of a query), each
-    /// query's sum kept in four vector lanes plus a scalar tail, added in a fixed order at the end.
+    /// The epanechnikov kernel for queries [from, to): leaf by leaf, four queries at a time against four points at a
+    /// time (register blocking of the inner products), skipping leaves out of every query's reach. Each query's sum
+    /// is kept in four vector lanes plus a scalar tail, added in a fixed order at the end.
     /// </summary>
     private void CompactBlock(Matrix queries, int from, int to, double[] buf, double[] output, double offset)
     {
         double h = Bandwidth, h2 = h * h, inv2 = 1 / h2;
         var index = Index;
-        int nb = to - from;
-        Span<Vector256<double>> acc = stackalloc Vector256<double>[QueryBlock];
-        Span<double> tail = stackalloc double[QueryBlock];
+        int nb = to - from, d = Dimension, n = Count;
+        int padded = (nb + 3) & ~3;
+        Span<double> qc = padded * d <= 2048 ? stackalloc double[padded * d] : new double[padded * d];
+        Span<double> qn = stackalloc double[padded];
+        qc.Clear();
+        qn.Clear();
+        for (int i = 0; i < nb; i++)
+        {
+            var q = queries.Row(from + i);
+            double s = 0;
+            for (int j = 0; j < d; j++)
+            {
+                double v = q[j] - Mean[j];
+                qc[i * d + j] = v;
+                s += v * v;
+            }
+            qn[i] = s;
+        }
+        Span<Vector256<double>> acc = stackalloc Vector256<double>[padded];
+        Span<double> tail = stackalloc double[padded];
+        Span<double> d2s = stackalloc double[4];
         acc.Clear();
         tail.Clear();
         var h2v = Vector256.Create(h2);
         var inv2v = Vector256.Create(inv2);
         var one = Vector256.Create(1.0);
-        bool vector = Kernel == DensityKernel.Epanechnikov && Vector256.IsHardwareAccelerated;
+        var two = Vector256.Create(2.0);
+        var zero = Vector256<double>.Zero;
+        var cols = index.ColumnMajor;
+        var norms = Norms;
+        ref double col0 = ref cols[0];
+        Span<bool> reach = stackalloc bool[4];
         for (int l = 0; l < index.LeafCount; l++)
         {
-            int start = index.LeafStart[l], end = index.LeafStart[l + 1], m = end - start;
-            var d2 = buf.AsSpan(0, m);
-            for (int qi = 0; qi < nb; qi++)
+            int start = index.LeafStart[l], end = index.LeafStart[l + 1];
+            for (int g = 0; g < padded; g += 4)
             {
-                var q = queries.Row(from + qi);
-                if (!index.MayReach(l, q, h2)) continue;
-                index.SquaredDistances(q, start, end, d2);
-                int k = 0;
-                if (vector)
+                bool any = false;
+                for (int t = 0; t < 4; t++)
                 {
-                    var a = acc[qi];
-                    for (; k + 4 <= m; k += 4)
+                    reach[t] = g + t < nb && index.MayReach(l, qc.Slice((g + t) * d, d), h2);
+                    any |= reach[t];
+                }
+                if (!any) continue;
+                var q0 = qc.Slice(g * d, d);
+                var q1 = qc.Slice((g + 1) * d, d);
+                var q2 = qc.Slice((g + 2) * d, d);
+                var q3 = qc.Slice((g + 3) * d, d);
+                int k = start;
+                for (; k + 4 <= end; k += 4)
+                {
+                    Vector256<double> a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                    for (int j = 0; j < d; j++)
                     {
-                        var t = Vector256.Create((ReadOnlySpan<double>)d2.Slice(k, 4));
-                        a += Vector256.BitwiseAnd(one - t * inv2v, Vector256.LessThan(t, h2v));
+                        var x = Vector256.LoadUnsafe(ref col0, (nuint)((long)j * n + k));
+                        a0 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q0[j]), a0);
+                        a1 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q1[j]), a1);
+                        a2 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q2[j]), a2);
+                        a3 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q3[j]), a3);
                     }
-                    acc[qi] = a;
-                }
-                double s = tail[qi];
-                for (; k < m; k++)
-                {
-                    double t2 = d2[k];
-                    if (!(t2 < h2)) continue;
-                    s += Kernel switch
+                    var xn = Vector256.LoadUnsafe(ref norms[0], (nuint)k);
+                    for (int t = 0; t < 4; t++)
                     {
-                        DensityKernel.Epanechnikov => 1 - t2 * inv2,
-                        DensityKernel.Tophat => 1,
-                        _ => 1 - Math.Sqrt(t2) / h,
-                    };
+                        if (!reach[t]) continue;
+                        var a = t == 0 ? a0 : t == 1 ? a1 : t == 2 ? a2 : a3;
+                        var dist2 = Vector256.Max(zero, Vector256.Create(qn[g + t]) + xn - two * a);
+                        var inside = Vector256.LessThan(dist2, h2v);
+                        acc[g + t] += Vector256.BitwiseAnd(one - dist2 * inv2v, inside);
+                    }
                 }
-                tail[qi] = s;
+                for (; k < end; k++)
+                {
+                    for (int t = 0; t < 4; t++)
+                    {
+                        if (!reach[t]) continue;
+                        var q = qc.Slice((g + t) * d, d);
+                        double dot = 0;
+                        for (int j = 0; j < d; j++) dot += cols[(long)j * n + k] * q[j];
+                        d2s[0] = Math.Max(0, qn[g + t] + norms[k] - 2 * dot);
+                        tail[g + t] += Accumulate(d2s[..1], h, h2, inv2);
+                    }
+                }
             }
         }
         for (int qi = 0; qi < nb; qi++) output[from + qi] = Math.Log(Vector256.Sum(acc[qi]) + tail[qi]) + offset;
+    }
+
+    /// <summary>log Σ_k K for tophat and linear: exact index-order distances, leaves out of reach skipped.</summary>
+    private double ExactCompact(ReadOnlySpan<double> q, double[] buf)
+    {
+        double h = Bandwidth, h2 = h * h;
+        var index = Index;
+        double s = 0;
+        for (int l = 0; l < index.LeafCount; l++)
+        {
+            if (!index.MayReach(l, q, h2)) continue;
+            int start = index.LeafStart[l], end = index.LeafStart[l + 1];
+            var d2 = buf.AsSpan(0, end - start);
+            index.SquaredDistances(q, start, end, d2);
+            s += Accumulate(d2, h, h2, 1 / h2);
+        }
+        return Math.Log(s);
+    }
+
+    private double Accumulate(ReadOnlySpan<double> d2, double h, double h2, double inv2)
+    {
+        double s = 0;
+        foreach (double t2 in d2)
+        {
+            if (!(t2 < h2)) continue;
+            s += Kernel switch
+            {
+                DensityKernel.Epanechnikov => 1 - t2 * inv2,
+                DensityKernel.Tophat => 1,
+                _ => 1 - Math.Sqrt(t2) / h,
+            };
+        }
+        return s;
     }
 
     /// <summary>F(d) with log C(h, d) = −F − d·log h (scikit-learn's kernel normalisation).</summary>

@@ -79,6 +79,9 @@ internal sealed class LeafIndex
 
     public ReadOnlySpan<double> Row(int k) => Rows.AsSpan(k * Dimension, Dimension);
 
+    /// <summary>The points column-major: coordinate j of position k at [j·Count + k].</summary>
+    public double[] ColumnMajor => Columns;
+
     /// <summary>Σ of the coordinates of leaf l's points (in position order).</summary>
     public ReadOnlySpan<double> LeafSum(int l) => Sum.AsSpan(l * Dimension, Dimension);
 
