@@ -99,8 +99,7 @@ Task("Pack").Does(() =>
         OutputDirectory = packages,
         MSBuildSettings = new DotNetMSBuildSettings()
             .WithProperty("PackAsTool", "true")
-            .WithProperty("ToolCommandName", "denseam")
-            .WithProperty("PackageId", "DenseAm.Cli"),
+            .WithProperty("ToolCommandName", "denseam"),
     });
 });
 
