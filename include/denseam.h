@@ -31,6 +31,8 @@
  *    functions run in parallel; their results do not depend on the number of threads.
  *  - Strings returned (version, BLAS description, kernel names) are owned by the library and live as
  *    long as the process; never free them.
+ *  - The library is compiled for x86-64-v3 (AVX2, FMA) on linux-x64, so its SIMD sums use the same
+ *    vector width as the .NET API on such machines: results are bit-identical to the managed library.
  */
 #ifndef DENSEAM_H
 #define DENSEAM_H
