@@ -226,6 +226,9 @@ def check(status):
     raise ValueError(message)
 
 
+_CODES = {"d": FLOAT64, "f": FLOAT32}
+
+
 def as_matrix(x, name, allow_1d=False):
     """An array the library can read without a copy: C-contiguous float64 or float32, 2-D.
 
@@ -237,6 +240,10 @@ def as_matrix(x, name, allow_1d=False):
     (numpy.ndarray, int, bool)
         The array, its DAM dtype code and whether the input was 1-D.
     """
+    if type(x) is np.ndarray and x.ndim == 2 and x.flags.c_contiguous and x.dtype.isnative:
+        code = _CODES.get(x.dtype.char)
+        if code is not None:  # the common case, checked first: nothing to convert
+            return x, code, False
     if not isinstance(x, np.ndarray):
         try:
             x = np.asarray(x)

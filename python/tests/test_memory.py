@@ -129,3 +129,11 @@ def test_single_query_path_equals_the_batch_bitwise(method):
         assert one_info["iterations"][0] == info["iterations"][i]
     q32 = Q.astype(np.float32)
     assert np.array_equal(am.retrieve(q32[3], method=method, max_iter=300), am.retrieve(q32, method=method, max_iter=300)[3])
+
+
+def test_big_endian_and_strided_inputs_are_converted_correctly():
+    X = np.array([[-1.0], [1.0]])
+    am = denseam.AssociativeMemory(beta=0.9).fit(X.astype(">f8"))
+    assert am.retrieve(np.array([[0.2]], dtype=">f8"))[0, 0] == 0.0
+    Q = np.array([[0.2, 99.0], [-1.2, 99.0]])[:, :1]  # a strided view
+    assert am.retrieve(Q)[:, 0].tolist() == [0.0, -1.0]
