@@ -42,6 +42,8 @@ internal static class NativeLibrary
             var (code, output) = Run("dotnet", ["publish", Path.Combine(RepositoryRoot, "src", "Tools", "NativeLib", "NativeLib.csproj"),
                 "-c", "Release", "-r", "linux-x64", "-o", Path.GetDirectoryName(lib)!, "-nologo"], RepositoryRoot, timeoutSeconds: 600);
             if (code != 0) throw new InvalidOperationException($"dotnet publish of libdenseam failed ({code}):\n{output}");
+            // Keep the copy beside the Python package (which it loads first) in step, as the Cake target Native does.
+            File.Copy(lib, Path.Combine(PythonDirectory, "denseam", "libdenseam.so"), overwrite: true);
         }
         return lib;
     }
