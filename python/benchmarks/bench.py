@@ -80,7 +80,8 @@ def kernel_density():
     import math
     from sklearn.neighbors._ball_tree import kernel_norm
     log_norm = kernel_norm(h, 16, "epanechnikov", return_log=True) - math.log(n)
-    diff = np.where(f, np.abs(a - b) / np.abs(np.where(f, b, 1)), 0)
+    with np.errstate(invalid="ignore"):
+        diff = np.where(f, np.abs(a - b) / np.abs(np.where(f, b, 1)), 0)
     for i in np.argsort(diff)[-3:][::-1]:
         d2 = [math.fsum((X[k] - Q[i]) ** 2) for k in range(n)]
         terms = [1 - t / (h * h) for t in d2 if t < h * h]
