@@ -75,3 +75,19 @@ def test_kernel_density_far_from_the_origin_and_in_float32(kernel):
     ours32 = denseam.KernelDensity(kernel=kernel, bandwidth=3.0).fit(X32).score_samples(Q32)
     theirs32 = SkKernelDensity(kernel=kernel, bandwidth=3.0).fit(X32.astype(np.float64)).score_samples(Q32.astype(np.float64))
     assert (np.abs(ours32 - theirs32) / np.abs(theirs32)).max() < 1e-10
+
+
+def test_mean_shift_is_identical_for_any_thread_count():
+    rng = np.random.default_rng(21)
+    X = mixture(rng, 1500, 5, 5, 5.0)
+    a = denseam.MeanShift(bandwidth=2.5, n_jobs=1).fit(X)
+    b = denseam.MeanShift(bandwidth=2.5, n_jobs=2).fit(X)
+    c = denseam.MeanShift(bandwidth=2.5, n_jobs=2).fit(X)
+    for other in (b, c):
+        assert np.array_equal(a.cluster_centers_, other.cluster_centers_)
+        assert np.array_equal(a.labels_, other.labels_)
+        assert a.n_iter_ == other.n_iter_
+    # each centre is an exact flat-kernel fixed point: the mean of its closed ball is the centre itself
+    for centre in a.cluster_centers_:
+        inside = ((X - centre) ** 2).sum(1) <= 2.5 ** 2
+        assert np.abs(X[inside].mean(0) - centre).max() < 1e-12

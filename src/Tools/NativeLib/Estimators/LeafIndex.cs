@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace DenseAm.Interop.Estimators;
 
 /// <summary>
-/// Points partitioned into leaves of at most <see cref="LeafSize"/> by recursive median splits on the widest
+/// Points partitioned into leaves of at most <see cref="MaxLeafSize"/> points by recursive median splits on the widest
 /// coordinate (a flat kd-tree), each leaf with its bounding box and coordinate sums, and the points stored
 /// column-major so that squared distances to one centre are computed four points at a time.
 /// The distance of each point is the reference sum Σ_j (x_j − c_j)² taken in index order j with a separate
@@ -14,11 +14,13 @@ namespace DenseAm.Interop.Estimators;
 /// </summary>
 internal sealed class LeafIndex
 {
+    /// <summary>The default leaf size (a few cache lines per coordinate).</summary>
     public const int LeafSize = 48;
     private const double Slack = 1e-9;
 
-    public LeafIndex(Matrix points)
+    public LeafIndex(Matrix points, int leafSize = LeafSize)
     {
+        MaxLeafSize = leafSize;
         Count = points.Rows;
         Dimension = points.Columns;
         int n = Count, d = Dimension;
@@ -62,6 +64,9 @@ internal sealed class LeafIndex
     }
 
     public int Count { get; }
+
+    /// <summary>Leaves hold at most this many points.</summary>
+    public int MaxLeafSize { get; }
     public int Dimension { get; }
     public int LeafCount { get; }
 
@@ -149,7 +154,7 @@ internal sealed class LeafIndex
 
     private void Split(Matrix points, int from, int to, List<int> starts)
     {
-        if (to - from <= LeafSize)
+        if (to - from <= MaxLeafSize)
         {
             starts.Add(from);
             return;

@@ -35,35 +35,57 @@ internal sealed class MeanShiftModel
     /// <summary>Points in each kept centre's ball.</summary>
     public int[] Intensities { get; }
 
+    /// <summary>Leaf size of the index (leaves wholly inside a ball add their precomputed sums).</summary>
+    private const int MeanShiftLeafSize = 32;
+
     public static MeanShiftModel Fit(Matrix x, Matrix seeds, double bandwidth, int maxIterations, int maxThreads)
     {
         int d = x.Columns, ns = seeds.Rows;
         double r2 = bandwidth * bandwidth;
-        var index = new LeafIndex(x);
+        var index = new LeafIndex(x, MeanShiftLeafSize);
         var modes = new double[(long)ns * d];
         var intensity = new int[ns];
         var iterations = new int[ns];
+        // The trajectory from a point is a function of that point alone, so a seed that reaches a point another seed
+        // already passed through (bitwise) takes that seed's outcome: its mode, intensity and remaining updates.
+        // Hits give exactly what the iteration would have computed, so results do not depend on thread timing.
+        var known = new System.Collections.Concurrent.ConcurrentDictionary<ModeKey, Outcome>();
         Parallel.For(0, ns, new ParallelOptions { MaxDegreeOfParallelism = maxThreads <= 0 ? Environment.ProcessorCount : maxThreads },
-            () => new double[2 * d + LeafIndex.LeafSize],
-            (s, _, buf) =>
+            () => new Workspace(d),
+            (s, _, ws) =>
             {
                 var mean = modes.AsSpan(s * d, d);
                 seeds.Row(s).CopyTo(mean);
-                var sum = buf.AsSpan(0, d);
-                var old = buf.AsSpan(d, d);
+                var path = ws.Path;
+                path.Clear();
                 int completed = 0, inBall;
                 while (true)
                 {
-                    inBall = BallSum(index, mean, r2, sum, buf.AsSpan(2 * d));
+                    var here = new ModeKey(mean.ToArray(), 0, d);
+                    if (known.TryGetValue(here, out var o) && completed + o.Remaining <= maxIterations)
+                    {
+                        o.Mode.CopyTo(mean);
+                        inBall = o.Intensity;
+                        completed += o.Remaining;
+                        break;
+                    }
+                    path.Add((here, completed));
+                    inBall = BallSum(index, mean, r2, ws.Sum, ws.Partial, ws.Distances);
                     if (inBall == 0) break;
-                    mean.CopyTo(old);
-                    for (int i = 0; i < d; i++) mean[i] = sum[i] / inBall;
-                    if (mean.SequenceEqual(old) || completed == maxIterations) break;
+                    mean.CopyTo(ws.Old);
+                    for (int i = 0; i < d; i++) mean[i] = ws.Sum[i] / inBall;
+                    if (mean.SequenceEqual(ws.Old) || completed == maxIterations) break;
                     completed++;
                 }
                 intensity[s] = inBall;
                 iterations[s] = completed;
-                return buf;
+                if (inBall > 0 && completed < maxIterations)
+                {
+                    // Converged (not capped): every point on the path leads to this mode.
+                    var mode = mean.ToArray();
+                    foreach (var (point, at) in path) known.TryAdd(point, new Outcome(mode, inBall, completed - at));
+                }
+                return ws;
             },
             _ => { });
 
@@ -122,9 +144,11 @@ internal sealed class MeanShiftModel
 
     /// <summary>
     /// Sums the points in the closed ball ‖x − c‖² ≤ r² (the reference squared distance) and returns how many there
-    /// are: leaves provably outside are skipped, leaves provably inside add their precomputed sums.
+    /// are: leaves provably outside are skipped, leaves provably inside add their precomputed sums. Each leaf's part is
+    /// summed from zero in position order (exactly the precomputed sum when the whole leaf is inside) and the parts
+    /// are added in leaf order, so the sum, and the mean, depend only on the set of points in the ball.
     /// </summary>
-    private static int BallSum(LeafIndex index, ReadOnlySpan<double> centre, double r2, Span<double> sum, Span<double> d2)
+    private static int BallSum(LeafIndex index, ReadOnlySpan<double> centre, double r2, Span<double> sum, Span<double> partial, Span<double> d2)
     {
         sum.Clear();
         int n = 0, d = index.Dimension;
@@ -138,17 +162,34 @@ internal sealed class MeanShiftModel
                 n += index.LeafSizeOf(l);
                 continue;
             }
-            int from = index.LeafStart[l], to = index.LeafStart[l + 1];
+            int from = index.LeafStart[l], to = index.LeafStart[l + 1], inLeaf = 0;
             index.SquaredDistances(centre, from, to, d2);
+            partial.Clear();
             for (int k = from; k < to; k++)
             {
                 if (!(d2[k - from] <= r2)) continue;
-                n++;
+                inLeaf++;
                 var row = index.Row(k);
-                for (int i = 0; i < d; i++) sum[i] += row[i];
+                for (int i = 0; i < d; i++) partial[i] += row[i];
             }
+            if (inLeaf == 0) continue;
+            n += inLeaf;
+            for (int i = 0; i < d; i++) sum[i] += partial[i];
         }
         return n;
+    }
+
+    /// <summary>Where the trajectory from a point ends: the mode, its ball's size, and the updates still to come.</summary>
+    private sealed record Outcome(double[] Mode, int Intensity, int Remaining);
+
+    /// <summary>Per-thread scratch of the seed loop.</summary>
+    private sealed class Workspace(int d)
+    {
+        public double[] Sum { get; } = new double[d];
+        public double[] Partial { get; } = new double[d];
+        public double[] Old { get; } = new double[d];
+        public double[] Distances { get; } = new double[MeanShiftLeafSize];
+        public List<(ModeKey Point, int Completed)> Path { get; } = [];
     }
 
     /// <summary>A mode's coordinates as a dictionary key: equal when every coordinate compares equal, ordered like a Python tuple.</summary>
