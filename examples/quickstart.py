@@ -28,3 +28,8 @@ ms = denseam.MeanShift(bandwidth=2.0).fit(blobs)
 print("mean shift centres:\n", ms.cluster_centers_, "\nlabels per cluster:", np.bincount(ms.labels_))
 kde = denseam.KernelDensity(kernel="epanechnikov", bandwidth=1.5).fit(blobs)
 print("log density at (0,0), (4,4):", kde.score_samples([[0.0, 0.0], [4.0, 4.0]]))
+
+memories = am.memories()                        # exact enumeration of the LSR memories at this beta
+print("memories:", memories.members, "points:", memories.points[:, 0], "complete:", memories.complete)
+print("emergence:", {k: v for k, v in am.emergence_report(monte_carlo_points=10_000).items()
+                     if k in ("stored_preserved", "novel", "global_emergence", "supported_fraction")})
