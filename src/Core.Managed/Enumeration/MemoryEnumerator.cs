@@ -32,10 +32,11 @@ namespace DenseAm.Enumeration;
 /// exactly a fixed point of Algorithm 1 and no float64 memory is lost.
 /// </para>
 /// <para>
-/// Order (the search order, identical for any thread count): memories are sorted by their indicator vectors
-/// (1[0 ∈ S], 1[1 ∈ S], …) in decreasing lexicographic order — roots in increasing smallest member, then
-/// include-before-exclude on the lowest undecided index. On member lists this is lexicographic order except that an
-/// extension of a list comes before the list itself ({0,1} before {0}); see <see cref="SearchOrder"/>.
+/// Order (identical for any thread count): memories are reported sorted by their indicator vectors
+/// (1[0 ∈ S], 1[1 ∈ S], …) in decreasing lexicographic order: by root (smallest member) and, within a root, sorted
+/// after the search. On member lists this is lexicographic order except that an extension of a list comes before the
+/// list itself ({0,1} before {0}); see <see cref="SearchOrder"/>. The search branches on the candidate farthest from
+/// the current centroid (include first, then exclude).
 /// </para>
 /// </summary>
 public sealed class MemoryEnumerator
@@ -55,6 +56,8 @@ public sealed class MemoryEnumerator
         int m = patterns.Count, d = patterns.Dimension;
         if (m < 2)
             throw new ArgumentException($"patterns must hold at least 2 stored patterns to enumerate memories; got M = {m}.", nameof(patterns));
+        if (m > MaxPatterns)
+            throw new ArgumentException($"patterns has M = {m} rows; the enumerator keeps the M×M squared-distance matrix and accepts at most {MaxPatterns} (enumerate a neighbourhood instead).", nameof(patterns));
         Patterns = patterns;
         Beta = beta;
         RadiusSquared = r2;
@@ -80,6 +83,9 @@ public sealed class MemoryEnumerator
         double scale = Math.Max(r2, Math.Max(maxD2, maxAbs * maxAbs * d));
         RoundingBand = scale * (1e-12 + 64 * UnitRoundoff * ((double)m * m + (double)m * d + d + 16));
     }
+
+    /// <summary>Largest M accepted (the M×M matrix of squared distances is held in memory: 800 MB at this size).</summary>
+    public const int MaxPatterns = 10_000;
 
     /// <summary>The stored patterns Ξ.</summary>
     public StoredPatterns Patterns { get; }
@@ -319,6 +325,7 @@ public sealed class MemoryEnumerator
         private readonly double[] _centroid, _dist2;
         private readonly List<int> _members = new();
         private readonly double[] _sortBuf, _aBot, _aTop, _dBot;
+        private readonly int[] _relevant;
         private bool _prepared;
         private double _pairMin, _pairMax;
         private long _pendingNodes, _rootNodes;
@@ -346,6 +353,7 @@ public sealed class MemoryEnumerator
             _centroid = new double[_d];
             _dist2 = new double[_m];
             _sortBuf = new double[_m];
+            _relevant = new int[_m];
             _aBot = new double[_m + 1];
             _aTop = new double[_m + 1];
             _dBot = new double[_m + 1];
@@ -381,6 +389,8 @@ public sealed class MemoryEnumerator
                 else f.St[k] = Out;
             }
             Node(0);
+            // The search order within a root follows the branching rule; reports are in SearchOrder.
+            _rootList?.Sort((x, y) => SearchOrder(x.Members, y.Members));
             if (_pendingNodes > 0)
             {
                 _sh.AddNodes(_pendingNodes);
@@ -427,6 +437,8 @@ public sealed class MemoryEnumerator
                     int nIn = 0, nOut = 0;
                     var P = f.P;
                     _prepared = false;
+                    // Phase 1: the O(p) polytope bounds for every point, keeping the points they could not settle.
+                    int nRel = 0;
                     for (int k = 0; k < m; k++)
                     {
                         byte st = f.St[k];
@@ -434,20 +446,43 @@ public sealed class MemoryEnumerator
                         if (st == In)
                         {
                             if (ak < _outLimit) continue;
-                            if (p == 0 || ProvablyOutside(k, ak, n, s, P, p)) return;
+                            if (p == 0 || LowerBound(k, ak, s, P, p) >= _outLimit) return;
+                            _relevant[nRel++] = k;
                         }
                         else if (st == Out)
                         {
                             if (ak >= _inLimit) continue;
-                            if (p == 0 || ProvablyInside(k, ak, n, s, oms, P, p)) return;
+                            if (p == 0 || UpperBound(k, ak, s, oms, P, p) < _inLimit) return;
+                            _relevant[nRel++] = k;
                         }
                         else if (ak < _inLimit)
                         {
-                            if (ProvablyInside(k, ak, n, s, oms, P, p)) _forcedIn[nIn++] = k;
+                            if (UpperBound(k, ak, s, oms, P, p) < _inLimit) _forcedIn[nIn++] = k;
+                            else _relevant[nRel++] = k;
                         }
                         else if (ak >= _outLimit)
                         {
-                            if (ProvablyOutside(k, ak, n, s, P, p)) _forcedOut[nOut++] = k;
+                            if (LowerBound(k, ak, s, P, p) >= _outLimit) _forcedOut[nOut++] = k;
+                            else _relevant[nRel++] = k;
+                        }
+                    }
+                    // Phase 2: the bisector test (members closer than non-members).
+                    if (nIn == 0 && nOut == 0 && p > 0)
+                    {
+                        if (!Bisectors(f, P, p, ref nIn, ref nOut)) return;
+                    }
+                    // Phase 3: the size-resolved bounds, O(p log p) each, on the points still open.
+                    if (nIn == 0 && nOut == 0 && p > 0)
+                    {
+                        for (int r = 0; r < nRel; r++)
+                        {
+                            int k = _relevant[r];
+                            byte st = f.St[k];
+                            double ak = a[k];
+                            if (st == In) { if (RefinedLowerAbove(k, ak, n, P, p)) return; }
+                            else if (st == Out) { if (RefinedUpperBelow(k, ak, n, P, p)) return; }
+                            else if (ak < _inLimit) { if (RefinedUpperBelow(k, ak, n, P, p)) _forcedIn[nIn++] = k; }
+                            else if (RefinedLowerAbove(k, ak, n, P, p)) _forcedOut[nOut++] = k;
                         }
                     }
                     if (nIn == 0 && nOut == 0) break;
@@ -481,7 +516,12 @@ public sealed class MemoryEnumerator
                 }
 
                 // Include the lowest undecided index in a child frame, then exclude it here.
-                int jb = f.P[0];
+                // Branch on the candidate farthest from c_S: including it moves the centroid most (members fall out,
+                // the branch dies early) and excluding it removes the widest vertex of the polytope. Twice fewer nodes
+                // than branching on the lowest index on LMIN0-like instances.
+                int pos = 0;
+                for (int t = 1; t < f.Pc; t++) if (a[f.P[t]] > a[f.P[pos]]) pos = t;
+                int jb = f.P[pos];
                 var c = FrameAt(depth + 1);
                 f = _frames[depth];
                 Array.Copy(f.St, c.St, m);
@@ -491,9 +531,10 @@ public sealed class MemoryEnumerator
                 for (int k = 0; k < m; k++) c.A[k] = f.A[k] + d2[jrow + k];
                 c.St[jb] = In;
                 int cp = 0;
-                for (int t = 1; t < f.Pc; t++)
+                for (int t = 0; t < f.Pc; t++)
                 {
                     int l = f.P[t];
+                    if (l == jb) continue;
                     if (d2[jrow + l] < _cliqueLimit) c.P[cp++] = l; else c.St[l] = Out;
                 }
                 c.Pc = cp;
@@ -501,18 +542,77 @@ public sealed class MemoryEnumerator
                 if (_aborted) return;
                 a = _a;
                 f.St[jb] = Out;
-                Array.Copy(f.P, 1, f.P, 0, f.Pc - 1);
+                Array.Copy(f.P, pos + 1, f.P, pos, f.Pc - pos - 1);
                 f.Pc--;
             }
         }
 
-        /// <summary>Every eventual centroid of the branch is strictly within r of ξ_k (past the band): k ∈ B(c').</summary>
-        private bool ProvablyInside(int k, double ak, int n, double s, double oms, int[] P, int p) =>
-            UpperBound(k, ak, s, oms, P, p) < _inLimit || RefinedUpperBelow(k, ak, n, P, p);
+        /// <summary>
+        /// The bisector test. In a memory every member is strictly closer to c' than every non-member, and for i ∈ S',
+        /// k ∉ S' the difference ‖c' − ξ_k‖² − ‖c' − ξ_i‖² = (1/|S'|)·Σ_{l∈S'} (D²_lk − D²_li) is linear in the members:
+        /// its largest value over S' = S ∪ T, T ⊆ P, is (A_k − A_i) + Σ_{l∈P} max(0, D²_lk − D²_li). When that is not
+        /// positive (past the band) no completion works. Tested against the farthest member and the nearest excluded
+        /// point; for a candidate j the same sums decide "j cannot be in" (against the nearest excluded point) and
+        /// "j cannot be out" (against the farthest member). Returns false when the branch is dead.
+        /// </summary>
+        private bool Bisectors(Frame f, int[] P, int p, ref int nIn, ref int nOut)
+        {
+            int m = _m;
+            var a = _a;
+            var A = f.A;
+            var d2 = _d2;
+            int iMax = -1, kMin = -1;
+            for (int k = 0; k < m; k++)
+            {
+                byte st = f.St[k];
+                if (st == In) { if (iMax < 0 || a[k] > a[iMax]) iMax = k; }
+                else if (st == Out) { if (kMin < 0 || a[k] < a[kMin]) kMin = k; }
+            }
+            double limit = -2 * _band * (f.N + p) * 4 * (_m + 1);
+            if (kMin >= 0)
+            {
+                double aiMax = a[iMax];
+                for (int k = 0; k < m; k++)
+                {
+                    if (f.St[k] != Out || !(a[k] < aiMax)) continue;
+                    if (BestDifference(A[k] - A[iMax], k, iMax, -1, P, p) <= limit) return false;
+                }
+                double akMin = a[kMin];
+                for (int i = 0; i < m; i++)
+                {
+                    if (f.St[i] != In || !(a[i] > akMin) || i == iMax) continue;
+                    if (BestDifference(A[kMin] - A[i], kMin, i, -1, P, p) <= limit) return false;
+                }
+            }
+            for (int t = 0; t < p; t++)
+            {
+                int j = P[t];
+                // j in: the nearest excluded point must stay farther than j.
+                bool cannotBeIn = kMin >= 0 && BestDifference(A[kMin] + d2[(long)j * m + kMin] - A[j], kMin, j, j, P, p) <= limit;
+                // j out: j must end farther than the farthest member.
+                bool cannotBeOut = BestDifference(A[j] - A[iMax], j, iMax, j, P, p) <= limit;
+                if (cannotBeIn && cannotBeOut) return false;
+                if (cannotBeIn) _forcedOut[nOut++] = j;
+                else if (cannotBeOut) _forcedIn[nIn++] = j;
+            }
+            return true;
+        }
 
-        /// <summary>Every eventual centroid of the branch is at least r from ξ_k (past the band): k ∉ B(c').</summary>
-        private bool ProvablyOutside(int k, double ak, int n, double s, int[] P, int p) =>
-            LowerBound(k, ak, s, P, p) >= _outLimit || RefinedLowerAbove(k, ak, n, P, p);
+        /// <summary>base + Σ_{l∈P, l≠skip} max(0, D²_lk − D²_li).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private double BestDifference(double sum, int k, int i, int skip, int[] P, int p)
+        {
+            var d2 = _d2;
+            long rk = (long)k * _m, ri = (long)i * _m;
+            for (int t = 0; t < p; t++)
+            {
+                int l = P[t];
+                if (l == skip) continue;
+                double v = d2[rk + l] - d2[ri + l];
+                if (v > 0) sum += v;
+            }
+            return sum;
+        }
 
         /// <summary>
         /// Node data for the size-resolved bounds: the candidates' a_l sorted (prefix sums of the t smallest and t largest)
@@ -564,6 +664,13 @@ public sealed class MemoryEnumerator
         private bool RefinedUpperBelow(int k, double ak, int n, int[] P, int p)
         {
             Prepare(P, p);
+            // t = 1 and t = p need no sorting; most failures show there.
+            double sig1 = 1.0 / (n + 1), sigP = p / (double)(n + p);
+            double maxD = double.NegativeInfinity, sumD = 0;
+            long row = (long)k * _m;
+            for (int t = 0; t < p; t++) { double v = _d2[row + P[t]]; sumD += v; if (v > maxD) maxD = v; }
+            if (!((1 - sig1) * ak + sig1 * (maxD - (1 - sig1) * _aBot[1]) < _inLimit)) return false;
+            if (!((1 - sigP) * ak + sigP / p * (sumD - (1 - sigP) * _aBot[p]) - sigP * sigP * (p - 1) / (2.0 * p) * _pairMin < _inLimit)) return false;
             SortedRow(k, P, p);
             double total = _dBot[p];
             for (int t = 1; t <= p; t++)
@@ -583,6 +690,12 @@ public sealed class MemoryEnumerator
         private bool RefinedLowerAbove(int k, double ak, int n, int[] P, int p)
         {
             Prepare(P, p);
+            double sig1 = 1.0 / (n + 1), sigP = p / (double)(n + p);
+            double minD = double.PositiveInfinity, sumD = 0;
+            long row = (long)k * _m;
+            for (int t = 0; t < p; t++) { double v = _d2[row + P[t]]; sumD += v; if (v < minD) minD = v; }
+            if (!((1 - sig1) * ak + sig1 * (minD - (1 - sig1) * _aTop[1]) >= _outLimit)) return false;
+            if (!((1 - sigP) * ak + sigP / p * (sumD - (1 - sigP) * _aTop[p]) - sigP * sigP * (p - 1) / (2.0 * p) * _pairMax >= _outLimit)) return false;
             SortedRow(k, P, p);
             for (int t = 1; t <= p; t++)
             {
