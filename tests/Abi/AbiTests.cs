@@ -67,6 +67,23 @@ public sealed class AbiTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Header_declares_exactly_the_exported_functions()
+    {
+        string header = File.ReadAllText(Path.Combine(NativeLibrary.Header, "denseam.h"));
+        var declared = System.Text.RegularExpressions.Regex.Matches(header, @"\b(dam_[a-z0-9_]+)\(")
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        var (code, text) = NativeLibrary.Run("nm", ["-D", "--defined-only", NativeLibrary.LibraryPath], _dir);
+        Assert.True(code == 0, text);
+        var exported = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 3 && f[2].StartsWith("dam_"))
+            .Select(f => f[2].Split('@')[0]).ToHashSet();
+        output.WriteLine($"{exported.Count} dam_* functions exported, {declared.Count} declared");
+        Assert.Empty(declared.Except(exported));
+        Assert.Empty(exported.Except(declared));
+    }
+
+    [Fact]
     public void Pytest_suite_passes()
     {
         var (code, text) = NativeLibrary.RunPython(["-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", Path.Combine(NativeLibrary.PythonDirectory, "tests")],
