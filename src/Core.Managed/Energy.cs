@@ -181,27 +181,38 @@ public sealed class Energy
         return new GradientInfo(true, s.Count, WriteGradient(x, gradient, scratch.WeightedSum, s));
     }
 
-    private static double WriteGradient(ReadOnlySpan<double> x, Span<double> gradient, ReadOnlySpan<double> weightedSum, in Sums s)
+    private double WriteGradient(ReadOnlySpan<double> x, Span<double> gradient, ReadOnlySpan<double> weightedSum, in Sums s)
     {
         if (s.W == 0 || double.IsPositiveInfinity(s.Z))
         {
             gradient.Clear();
             return 0;
         }
+        bool centroidForm = IsLsr;
+        double scale = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            // LSR: W·(x − m)/Z, exactly zero at a fixed point. Other kernels: Σ w_μ(x − ξ_μ)/Z, which keeps the
+            // tiny but nonzero pull of far patterns (e.g. LSE at a stored pattern, Prop. 1) that x − m would round away.
+            double g = centroidForm ? s.W * (x[i] - weightedSum[i] / s.W) / s.Z : weightedSum[i] / s.Z;
+            gradient[i] = g;
+            scale = Math.Max(scale, Math.Abs(g));
+        }
+        if (scale == 0) return 0;
+        // A scaled 2-norm, so a gradient of 1e-247 does not report norm 0 through underflow of its squares.
         double norm2 = 0;
         for (int i = 0; i < x.Length; i++)
         {
-            double m = weightedSum[i] / s.W;
-            double g = s.W * (x[i] - m) / s.Z;
-            gradient[i] = g;
-            norm2 += g * g;
+            double t = gradient[i] / scale;
+            norm2 += t * t;
         }
-        return Math.Sqrt(norm2);
+        return scale * Math.Sqrt(norm2);
     }
 
     /// <summary>
-    /// One pass over the patterns: Z (scaled by e^{shift} for the exponential kernel), log Z, W = Σ w_μ and
-    /// Σ w_μ ξ_μ (index order). For compact kernels only patterns inside the open ball contribute.
+    /// One pass over the patterns: Z (scaled by e^{shift} for the exponential kernel), log Z, W = Σ w_μ and,
+    /// in index order, Σ w_μ ξ_μ for LSR (the centroid's numerator) or Σ w_μ (x − ξ_μ) for other kernels.
+    /// For compact kernels only patterns inside the open ball contribute.
     /// </summary>
     internal Sums Accumulate(ReadOnlySpan<double> x, Span<double> d2, Span<double> weightedSum, bool withGradient)
     {
@@ -226,7 +237,7 @@ public sealed class Energy
                     if (wt != 0)
                     {
                         w += wt;
-                        AddScaled(weightedSum, xi, wt);
+                        Add(weightedSum, x, xi, wt);
                     }
                 }
             }
@@ -251,7 +262,7 @@ public sealed class Energy
             {
                 double wt = Kernel.Slope(d2[mu] - umin);
                 w += wt;
-                AddScaled(weightedSum, data.Slice(mu * d, d), wt);
+                Add(weightedSum, x, data.Slice(mu * d, d), wt);
             }
         }
         double logZ = -umin + Math.Log(z);
@@ -260,16 +271,16 @@ public sealed class Energy
         return new Sums(true, m, zScaled, logZ, w);
     }
 
-    private static void AddScaled(Span<double> acc, ReadOnlySpan<double> v, double a)
+    private void Add(Span<double> acc, ReadOnlySpan<double> x, ReadOnlySpan<double> xi, double a)
     {
-        if (a == 1)
+        if (IsLsr)
         {
             // LSR weights are all 1: a plain sum keeps Σ ξ_μ bitwise equal to the centroid's numerator.
-            for (int i = 0; i < v.Length; i++) acc[i] += v[i];
+            for (int i = 0; i < xi.Length; i++) acc[i] += xi[i];
         }
         else
         {
-            for (int i = 0; i < v.Length; i++) acc[i] += a * v[i];
+            for (int i = 0; i < xi.Length; i++) acc[i] += a * (x[i] - xi[i]);
         }
     }
 

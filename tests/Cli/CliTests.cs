@@ -51,15 +51,49 @@ public sealed class CliTests : IDisposable
         Assert.Equal(2 / (1.359375 * 1.359375), b.GetProperty("beta").GetDouble());
         Assert.Equal(1.0, b.GetProperty("r_min").GetDouble());
         Assert.Equal(1.0, b.GetProperty("average_neighbours").GetDouble());
-        (code, stdout, _) = Run("beta", "--patterns", p, "--basin", "0.5");
+        (code, stdout, _) = Run("beta", "--patterns", p, "--basin", "0.25");
         Assert.Equal(0, code);
-        Assert.Equal(8.0, JsonDocument.Parse(stdout).RootElement.GetProperty("beta").GetDouble());
+        Assert.Equal(2 / (0.75 * 0.75), JsonDocument.Parse(stdout).RootElement.GetProperty("beta").GetDouble());
         string p2 = PathOf("p2.csv");
         File.WriteAllText(p2, "0,0\n0.5,0\n0,2\n");
         (code, stdout, _) = Run("beta", "--patterns", p2, "--grid", "linear", "--steps", "5");
         Assert.Equal(0, code);
         var betas = JsonDocument.Parse(stdout).RootElement.GetProperty("betas").EnumerateArray().Select(x => x.GetDouble());
         Assert.Equal(new[] { 1.0, 8.75, 16.5, 24.25, 32.0 }, betas);
+    }
+
+    [Fact]
+    public void Enumerate_lists_the_one_dimensional_reference_memories()
+    {
+        string p = PathOf("pm.csv"), o = PathOf("mem.npy");
+        File.WriteAllText(p, "-1\n1\n");
+        var (code, stdout, stderr) = Run("enumerate", "--patterns", p, "--beta", "0.9", "--out", o);
+        Assert.True(code == 0, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.True(root.GetProperty("complete").GetBoolean());
+        Assert.Equal(3, root.GetProperty("count").GetInt32());
+        Assert.Equal(2, root.GetProperty("stored_preserved").GetInt32());
+        Assert.Equal(1, root.GetProperty("novel").GetInt32());
+        Assert.True(root.GetProperty("global_emergence").GetBoolean());
+        var members = root.GetProperty("memories").EnumerateArray()
+            .Select(m => string.Join(",", m.GetProperty("members").EnumerateArray().Select(x => x.GetInt32()))).Order().ToArray();
+        Assert.Equal(["0", "0,1", "1"], members);
+        Assert.Equal(3, Npy.Read(o).Rows);
+        (code, stdout, _) = Run("enumerate", "--patterns", p, "--beta", "0.9", "--count-only");
+        Assert.Equal(0, code);
+        Assert.False(JsonDocument.Parse(stdout).RootElement.TryGetProperty("memories", out _));
+    }
+
+    [Fact]
+    public void Enumerate_with_a_tiny_budget_says_incomplete()
+    {
+        string p = PathOf("grid.csv");
+        File.WriteAllLines(p, Enumerable.Range(0, 40).Select(i => $"{i % 7 * 0.1},{i / 7 * 0.1}"));
+        var (code, stdout, _) = Run("enumerate", "--patterns", p, "--beta", "20", "--budget-nodes", "5", "--count-only");
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.False(root.GetProperty("complete").GetBoolean());
+        Assert.Equal("NodeBudget", root.GetProperty("stop").GetString());
     }
 
     public static TheoryData<string[], string> BadInputs() => new()
@@ -80,6 +114,12 @@ public sealed class CliTests : IDisposable
         { ["beta", "--patterns", "one.csv", "--neighbours", "1"], "M = 1" },
         { ["beta", "--patterns", "p.csv", "--grid", "linear", "--steps", "1"], "steps" },
         { ["retrieve", "--patterns", "p.csv"], "required" },
+        { ["enumerate", "--patterns", "dup.csv", "--beta", "1"], "duplicate rows" },
+        { ["enumerate", "--patterns", "nan.csv", "--beta", "1"], "NaN" },
+        { ["enumerate", "--patterns", "p.csv", "--beta", "0"], "--beta" },
+        { ["enumerate", "--patterns", "empty.csv", "--beta", "1"], "M = 0" },
+        { ["enumerate", "--patterns", "one.csv", "--beta", "1"], "M = 1" },
+        { ["enumerate", "--patterns", "p.csv", "--beta", "1", "--budget-nodes", "0"], "--budget-nodes" },
     };
 
     [Theory]

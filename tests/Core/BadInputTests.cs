@@ -58,7 +58,8 @@ public class BadInputTests
     {
         Rejects(() => BetaSearch.MinPairwiseDistance(StoredPatterns.FromRows([1.0])), "patterns", "M = 1");
         Rejects(() => BetaSearch.MinPairwiseDistance(StoredPatterns.FromRows([1.0], [2.0], [1.0])), "duplicate rows 0 and 2");
-        Rejects(() => BetaSearch.ForBasin(Two, 0), "delta", "(0, 1)");
+        Rejects(() => BetaSearch.ForBasin(Two, 0), "delta", "(0, 0.5)");
+        Rejects(() => BetaSearch.ForBasin(Two, 0.5), "delta", "r_min/2");
         Rejects(() => BetaSearch.ForNeighbours(Two, 5), "target", "M = 2");
         Rejects(() => BetaSearch.ForNeighbours(Two, double.NaN), "target", "NaN");
         Rejects(() => BetaSearch.Grid(Two, GridSpacing.Linear, 1), "steps", "1");

@@ -37,7 +37,7 @@ public class BetaSearchTests
     public void Theorem1_beta()
     {
         Assert.Equal(2 / (0.75 * 0.75), BetaSearch.ForBasin(Line, 0.25));
-        Assert.Throws<ArgumentOutOfRangeException>(() => BetaSearch.ForBasin(Line, 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BetaSearch.ForBasin(Line, 0.5));
     }
 
     [Fact]

@@ -78,6 +78,18 @@ public class KernelGradientTests
     }
 
     [Fact]
+    public void Lse_gradient_at_a_stored_pattern_keeps_the_far_patterns_pull()
+    {
+        // Prop. 1: at ξ_1 = (1, 0) the other pattern's weight is e^{−40}/(1 + e^{−40}); x − m would round it away.
+        var e = new Energy(StoredPatterns.FromRows([1.0, 0.0], [2.0, 0.0]), Kernel.Gaussian, 80);
+        var g = new double[2];
+        e.Gradient([1.0, 0.0], g);
+        double expected = -Math.Exp(-40) / (1 + Math.Exp(-40));
+        Assert.Equal(expected, g[0], expected * -1e-12);
+        Assert.Equal(0.0, g[1]);
+    }
+
+    [Fact]
     public void Lsr_outside_every_support_is_unsupported_not_nan()
     {
         var p = StoredPatterns.FromRows([0.0, 0.0], [1.0, 0.0]);

@@ -1,3 +1,4 @@
+using DenseAm.Randomness;
 using DenseAm.Enumeration;
 using DenseAm.Kernels;
 using DenseAm.Retrieval;

@@ -1,3 +1,4 @@
+using DenseAm.Randomness;
 using DenseAm.Distances;
 
 namespace DenseAm.Enumeration;

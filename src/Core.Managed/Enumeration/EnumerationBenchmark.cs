@@ -1,3 +1,4 @@
+using DenseAm.Randomness;
 using System.Diagnostics;
 using DenseAm.Selection;
 

@@ -22,7 +22,10 @@ public enum RetrievalStatus
     /// <summary>Hit the iteration cap before converging.</summary>
     NotConverged,
 
-    /// <summary>The point left every support with ε = 0 (energy +∞, no gradient); the point where it stopped is reported.</summary>
+    /// <summary>
+    /// The point lies in no support: B(x) = ∅ (energy +∞ with ε = 0; flat −log(ε)/β with ε &gt; 0), so no step leads to a
+    /// memory. The point where it stopped is reported.
+    /// </summary>
     Unsupported,
 }
 

@@ -62,13 +62,17 @@ public static class BetaSearch
 
     /// <summary>
     /// Theorem 1: β = 2/(r_min − Δ)², so that every x with ‖x − ξ_μ‖ ≤ Δ is retrieved in one step.
+    /// The guarantee needs Δ &lt; r_min/2 (the paper states Δ ∈ (0, r_min)): the support radius is r = r_min − Δ,
+    /// and for Δ ≥ r_min/2 points at distance in [r, Δ] from ξ_μ lie outside its support, e.g. the midpoint of
+    /// the closest pair lies in no support at all. Larger Δ is therefore refused.
     /// </summary>
-    /// <exception cref="ArgumentException">Δ is not in (0, r_min).</exception>
+    /// <exception cref="ArgumentException">Δ is not in (0, r_min/2).</exception>
     public static double ForBasin(StoredPatterns patterns, double delta)
     {
         double rMin = MinPairwiseDistance(patterns);
-        if (!(delta > 0 && delta < rMin))
-            throw new ArgumentOutOfRangeException(nameof(delta), delta, $"delta must lie in (0, r_min) = (0, {Guard.Fmt(rMin)}); got {Guard.Fmt(delta)}.");
+        if (!(delta > 0 && delta < rMin / 2))
+            throw new ArgumentOutOfRangeException(nameof(delta), delta,
+                $"delta must lie in (0, r_min/2) = (0, {Guard.Fmt(rMin / 2)}) for Theorem 1's one-step retrieval (r = r_min − Δ must exceed Δ); got {Guard.Fmt(delta)}.");
         double gap = rMin - delta;
         return 2.0 / (gap * gap);
     }

@@ -19,7 +19,12 @@ public static class CliApp
         var io = new CliIO(stdout, stderr);
         root.Subcommands.Add(RetrieveCommand.Create(io));
         root.Subcommands.Add(BetaCommand.Create(io));
+        root.Subcommands.Add(EnumerateCommand.Create(io));
         root.Subcommands.Add(RunCommand.Create(io));
+        root.Subcommands.Add(RunCommand.CreateExport(io));
+        root.Subcommands.Add(WorkerCommand.Create(io));
+        root.Subcommands.Add(ReproduceCommand.Create(io));
+        root.Subcommands.Add(DataCommand.Create(io));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -1,58 +1,58 @@
 using System.CommandLine;
-using System.Diagnostics;
-using DenseAm.Experiments;
+using DenseAm.Runner;
 
 namespace DenseAm.Cli;
 
-/// <summary>`denseam run EXPERIMENT`: runs one of the paper's experiments on the embedded default data.</summary>
+/// <summary>`denseam run EXPERIMENT` and `denseam export`: run one of the paper's experiments as a streamed, resumable job.</summary>
 internal static class RunCommand
 {
     public static Command Create(CliIO io)
     {
-        var experiment = new Argument<string>("experiment") { Description = "Experiment id: fig1." };
-        experiment.AcceptOnlyFromAmong("fig1");
-        var quick = new Option<bool>("--quick") { Description = "Fewer points on every axis." };
-        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); results do not depend on it.", DefaultValueFactory = _ => 0 };
-        var cmd = new Command("run", "Run one of the paper's experiments (SPEC §7) and print its results as JSON lines and a summary.")
+        var experiment = new Argument<string>("experiment") { Description = $"Experiment id: {string.Join(", ", ExperimentCatalog.Ids)}." };
+        experiment.AcceptOnlyFromAmong([.. ExperimentCatalog.Ids]);
+        var quick = new Option<bool>("--quick") { Description = "Keep every axis of the grid, with fewer points." };
+        var output = new Option<string>("--out") { Description = "Results folder (EXPERIMENT.jsonl is written, or resumed, there).", DefaultValueFactory = _ => "results" };
+        var threads = new Option<int>("--threads") { Description = "Units computed at once (0 = all cores); results do not depend on it.", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("run", "Run one of the paper's experiments (SPEC §7), streaming one JSONL record per (configuration, seed, β); a rerun resumes.")
         {
-            experiment, quick, threads,
+            experiment, quick, output, threads,
         };
+        cmd.SetAction((pr, ct) => Task.FromResult(CliApp.Guarded(io, () =>
+        {
+            string id = pr.GetValue(experiment)!;
+            int n = pr.GetValue(threads);
+            if (n < 0) throw new ArgumentException($"--threads must be >= 0; got {n}.");
+            var summary = RunOne(io, id, pr.GetValue(quick), pr.GetValue(output)!, n, ct);
+            if (summary.Cancelled) return 130;
+            var files = DenseAm.Runner.Figures.Figures.Draw(summary.Path, Path.Combine(pr.GetValue(output)!, "figures"));
+            io.Error.WriteLine($"{id}: {files.Count} figure files in {Path.Combine(pr.GetValue(output)!, "figures")}");
+            return 0;
+        })));
+        return cmd;
+    }
+
+    internal static RunSummary RunOne(CliIO io, string id, bool quick, string outDir, int threads, CancellationToken ct)
+    {
+        var exp = ExperimentCatalog.Create(id, quick, outDir);
+        foreach (var note in exp.Notes) io.Error.WriteLine($"{id}: note: {note}");
+        string path = Path.Combine(outDir, id + (quick ? "-quick" : "") + ".jsonl");
+        var summary = Progress.Track(io, id, report => ExperimentRunner.Run(exp, path, threads, report, ct));
+        io.Error.WriteLine($"{id}: {summary.Computed} units computed, {summary.Resumed} resumed, of {summary.Total}, in {summary.Seconds:F1} s -> {path}{(summary.Cancelled ? " (interrupted; rerun to resume)" : "")}");
+        return summary;
+    }
+
+    public static Command CreateExport(CliIO io)
+    {
+        var results = new Option<string>("--results") { Description = "A results file (.jsonl) written by `denseam run`.", Required = true };
+        var output = new Option<string>("--out") { Description = "The CSV file to write.", Required = true };
+        var cmd = new Command("export", "Export a JSONL results file as CSV (one row per record).") { results, output };
         cmd.SetAction(pr => CliApp.Guarded(io, () =>
         {
-            var sw = Stopwatch.StartNew();
-            var landscapes = Fig1Experiment.Run(pr.GetValue(quick) ? 121 : 601, pr.GetValue(threads));
-            bool allMatch = true;
-            foreach (var l in landscapes)
-            {
-                bool? match = null;
-                if (l.Name == "1d" && l.Energy == "lsr" && Fig1Experiment.Reference1D.TryGetValue(l.Beta, out var expected))
-                {
-                    match = expected.Length == l.Minima.Count && expected.Zip(l.Minima).All(t => t.First == t.Second[0]);
-                    allMatch &= match.Value;
-                }
-                Json.Write(io.Out, w =>
-                {
-                    w.WriteString("experiment", "fig1");
-                    w.WriteString("landscape", l.Name);
-                    w.WriteString("energy", l.Energy);
-                    w.WriteNumber("beta", l.Beta);
-                    w.WriteNumber("minima_count", l.Minima.Count);
-                    w.WriteStartArray("minima");
-                    foreach (var m in l.Minima)
-                    {
-                        w.WriteStartArray();
-                        foreach (var v in m) w.WriteNumberValue(v);
-                        w.WriteEndArray();
-                    }
-                    w.WriteEndArray();
-                    w.WriteNumber("starts", l.Starts);
-                    w.WriteNumber("unsupported_starts", l.Unsupported);
-                    w.WriteNumber("not_converged_starts", l.NotConverged);
-                    if (match is { } ok) w.WriteBoolean("matches_spec_reference", ok);
-                });
-            }
-            io.Error.WriteLine($"fig1: {landscapes.Count} landscapes in {sw.Elapsed.TotalSeconds:F2} s; 1D LSR minima {(allMatch ? "match" : "DO NOT match")} SPEC §7 (β = 0.4 → 1, 0.9 → 3, 2.1 → 2).");
-            return allMatch ? 0 : 1;
+            string path = pr.GetValue(results)!;
+            if (!File.Exists(path)) throw new ArgumentException($"--results: file '{path}' does not exist.");
+            int rows = CsvExport.Export(path, pr.GetValue(output)!);
+            io.Error.WriteLine($"export: {rows} records -> {pr.GetValue(output)}");
+            return 0;
         }));
         return cmd;
     }
