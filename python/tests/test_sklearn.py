@@ -91,3 +91,13 @@ def test_mean_shift_is_identical_for_any_thread_count():
     for centre in a.cluster_centers_:
         inside = ((X - centre) ** 2).sum(1) <= 2.5 ** 2
         assert np.abs(X[inside].mean(0) - centre).max() < 1e-12
+
+
+def test_kernel_density_is_identical_for_any_thread_count():
+    rng = np.random.default_rng(22)
+    X = rng.normal(size=(700, 9))
+    Q = rng.normal(size=(333, 9))
+    for kernel in ["epanechnikov", "gaussian", "tophat"]:
+        one = denseam.KernelDensity(kernel=kernel, bandwidth=3.0, n_jobs=1).fit(X).score_samples(Q)
+        two = denseam.KernelDensity(kernel=kernel, bandwidth=3.0, n_jobs=2).fit(X).score_samples(Q)
+        assert np.array_equal(one, two)

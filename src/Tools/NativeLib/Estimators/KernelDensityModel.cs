@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DenseAm.Interop.Estimators;
@@ -122,9 +124,11 @@ internal sealed class KernelDensityModel
     }
 
     /// <summary>
-    /// The epanechnikov kernel for queries [from, to): leaf by leaf, four queries at a time against four points at a
-    /// time (register blocking of the inner products), skipping leaves out of every query's reach. Each query's sum
-    /// is kept in four vector lanes plus a scalar tail, added in a fixed order at the end.
+    /// The epanechnikov kernel for queries [from, to): leaf by leaf, four queries against eight points at a time
+    /// (a register-blocked inner-product kernel with eight independent accumulators), skipping leaves out of every
+    /// query's reach. A term of a query that cannot reach the leaf is zero anyway (its distance is past h² by more
+    /// than any rounding), so the four are always computed together. Each query's sum is kept in four vector lanes
+    /// plus a scalar tail, added in a fixed order at the end, so the result does not depend on threads.
     /// </summary>
     private void CompactBlock(Matrix queries, int from, int to, double[] buf, double[] output, double offset)
     {
@@ -150,71 +154,92 @@ internal sealed class KernelDensityModel
         }
         Span<Vector256<double>> acc = stackalloc Vector256<double>[padded];
         Span<double> tail = stackalloc double[padded];
-        Span<double> d2s = stackalloc double[4];
         acc.Clear();
         tail.Clear();
-        var h2v = Vector256.Create(h2);
-        var inv2v = Vector256.Create(inv2);
-        var one = Vector256.Create(1.0);
-        var two = Vector256.Create(2.0);
-        var zero = Vector256<double>.Zero;
-        var cols = index.ColumnMajor;
-        var norms = Norms;
-        ref double col0 = ref cols[0];
-        Span<bool> reach = stackalloc bool[4];
+        var k2 = new Terms(h2, inv2);
+        ref double col0 = ref index.ColumnMajor[0];
+        ref double nrm = ref Norms[0];
+        ref double qb = ref MemoryMarshal.GetReference(qc);
         for (int l = 0; l < index.LeafCount; l++)
         {
             int start = index.LeafStart[l], end = index.LeafStart[l + 1];
             for (int g = 0; g < padded; g += 4)
             {
                 bool any = false;
-                for (int t = 0; t < 4; t++)
-                {
-                    reach[t] = g + t < nb && index.MayReach(l, qc.Slice((g + t) * d, d), h2);
-                    any |= reach[t];
-                }
+                for (int t = 0; t < 4 && !any; t++)
+                    any = g + t < nb && index.MayReach(l, qc.Slice((g + t) * d, d), h2);
                 if (!any) continue;
-                var q0 = qc.Slice(g * d, d);
-                var q1 = qc.Slice((g + 1) * d, d);
-                var q2 = qc.Slice((g + 2) * d, d);
-                var q3 = qc.Slice((g + 3) * d, d);
+                ref double q0 = ref Unsafe.Add(ref qb, g * d);
+                ref double q1 = ref Unsafe.Add(ref q0, d);
+                ref double q2 = ref Unsafe.Add(ref q1, d);
+                ref double q3 = ref Unsafe.Add(ref q2, d);
+                var n0 = Vector256.Create(qn[g]);
+                var n1 = Vector256.Create(qn[g + 1]);
+                var n2 = Vector256.Create(qn[g + 2]);
+                var n3 = Vector256.Create(qn[g + 3]);
+                Vector256<double> s0 = acc[g], s1 = acc[g + 1], s2 = acc[g + 2], s3 = acc[g + 3];
                 int k = start;
-                for (; k + 4 <= end; k += 4)
+                for (; k + 8 <= end; k += 8)
                 {
-                    Vector256<double> a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                    Vector256<double> a0 = default, b0 = default, a1 = default, b1 = default,
+                        a2 = default, b2 = default, a3 = default, b3 = default;
+                    ref double c = ref Unsafe.Add(ref col0, k);
                     for (int j = 0; j < d; j++)
                     {
-                        var x = Vector256.LoadUnsafe(ref col0, (nuint)((long)j * n + k));
-                        a0 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q0[j]), a0);
-                        a1 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q1[j]), a1);
-                        a2 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q2[j]), a2);
-                        a3 = Vector256.FusedMultiplyAdd(x, Vector256.Create(q3[j]), a3);
+                        ref double cj = ref Unsafe.Add(ref c, (nint)j * n);
+                        var x0 = Vector256.LoadUnsafe(ref cj);
+                        var x1 = Vector256.LoadUnsafe(ref cj, 4);
+                        var w = Vector256.Create(Unsafe.Add(ref q0, j));
+                        a0 = Vector256.FusedMultiplyAdd(x0, w, a0);
+                        b0 = Vector256.FusedMultiplyAdd(x1, w, b0);
+                        w = Vector256.Create(Unsafe.Add(ref q1, j));
+                        a1 = Vector256.FusedMultiplyAdd(x0, w, a1);
+                        b1 = Vector256.FusedMultiplyAdd(x1, w, b1);
+                        w = Vector256.Create(Unsafe.Add(ref q2, j));
+                        a2 = Vector256.FusedMultiplyAdd(x0, w, a2);
+                        b2 = Vector256.FusedMultiplyAdd(x1, w, b2);
+                        w = Vector256.Create(Unsafe.Add(ref q3, j));
+                        a3 = Vector256.FusedMultiplyAdd(x0, w, a3);
+                        b3 = Vector256.FusedMultiplyAdd(x1, w, b3);
                     }
-                    var xn = Vector256.LoadUnsafe(ref norms[0], (nuint)k);
-                    for (int t = 0; t < 4; t++)
-                    {
-                        if (!reach[t]) continue;
-                        var a = t == 0 ? a0 : t == 1 ? a1 : t == 2 ? a2 : a3;
-                        var dist2 = Vector256.Max(zero, Vector256.Create(qn[g + t]) + xn - two * a);
-                        var inside = Vector256.LessThan(dist2, h2v);
-                        acc[g + t] += Vector256.BitwiseAnd(one - dist2 * inv2v, inside);
-                    }
+                    var m0 = Vector256.LoadUnsafe(ref nrm, (nuint)k);
+                    var m1 = Vector256.LoadUnsafe(ref nrm, (nuint)(k + 4));
+                    s0 += k2.Of(n0 + m0, a0) + k2.Of(n0 + m1, b0);
+                    s1 += k2.Of(n1 + m0, a1) + k2.Of(n1 + m1, b1);
+                    s2 += k2.Of(n2 + m0, a2) + k2.Of(n2 + m1, b2);
+                    s3 += k2.Of(n3 + m0, a3) + k2.Of(n3 + m1, b3);
                 }
+                acc[g] = s0;
+                acc[g + 1] = s1;
+                acc[g + 2] = s2;
+                acc[g + 3] = s3;
                 for (; k < end; k++)
                 {
                     for (int t = 0; t < 4; t++)
                     {
-                        if (!reach[t]) continue;
-                        var q = qc.Slice((g + t) * d, d);
                         double dot = 0;
-                        for (int j = 0; j < d; j++) dot += cols[(long)j * n + k] * q[j];
-                        d2s[0] = Math.Max(0, qn[g + t] + norms[k] - 2 * dot);
-                        tail[g + t] += Accumulate(d2s[..1], h, h2, inv2);
+                        for (int j = 0; j < d; j++) dot += Unsafe.Add(ref col0, (nint)j * n + k) * qc[(g + t) * d + j];
+                        double d2 = Math.Max(0, qn[g + t] + Norms[k] - 2 * dot);
+                        if (d2 < h2) tail[g + t] += 1 - d2 * inv2;
                     }
                 }
             }
         }
         for (int qi = 0; qi < nb; qi++) output[from + qi] = Math.Log(Vector256.Sum(acc[qi]) + tail[qi]) + offset;
+    }
+
+    /// <summary>The epanechnikov terms max(0, 1 − ‖q − x‖²/h²) of four pairs from ‖q‖² + ‖x‖² and ⟨q, x⟩.</summary>
+    private readonly struct Terms(double h2, double inv2)
+    {
+        private readonly Vector256<double> _h2 = Vector256.Create(h2);
+        private readonly Vector256<double> _inv2 = Vector256.Create(inv2);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<double> Of(Vector256<double> norms, Vector256<double> dot)
+        {
+            var d2 = Vector256.Max(Vector256<double>.Zero, norms - (dot + dot));
+            return Vector256.BitwiseAnd(Vector256<double>.One - d2 * _inv2, Vector256.LessThan(d2, _h2));
+        }
     }
 
     /// <summary>log Σ_k K for tophat and linear: exact index-order distances, leaves out of reach skipped.</summary>
