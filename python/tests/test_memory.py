@@ -137,3 +137,23 @@ def test_big_endian_and_strided_inputs_are_converted_correctly():
     assert am.retrieve(np.array([[0.2]], dtype=">f8"))[0, 0] == 0.0
     Q = np.array([[0.2, 99.0], [-1.2, 99.0]])[:, :1]  # a strided view
     assert am.retrieve(Q)[:, 0].tolist() == [0.0, -1.0]
+
+
+def test_one_memory_used_from_many_threads_at_once():
+    from concurrent.futures import ThreadPoolExecutor
+    rng = np.random.default_rng(9)
+    X = rng.uniform(0, 3, size=(80, 5))
+    am = denseam.AssociativeMemory(beta=1.5).fit(X)
+    queries = [rng.uniform(0, 3, size=(int(rng.integers(1, 40)), 5)) for _ in range(64)]
+    serial = [am.retrieve(q) for q in queries]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        parallel = list(pool.map(am.retrieve, queries))
+    assert all(np.array_equal(a, b) for a, b in zip(serial, parallel))
+    # errors are per thread: a failing call on one thread does not disturb another's message
+    def bad(_):
+        try:
+            am.retrieve([[np.nan] * 5])
+        except ValueError as e:
+            return str(e)
+    messages = list(ThreadPoolExecutor(max_workers=4).map(bad, range(16)))
+    assert all(m is not None and "queries must hold finite" in m for m in messages)
