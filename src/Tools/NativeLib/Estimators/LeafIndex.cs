@@ -61,6 +61,48 @@ internal sealed class LeafIndex
                 }
             }
         }
+        // Groups of consecutive leaves (siblings in the split tree) with their bounding boxes: a ball query first
+        // skips whole groups.
+        GroupCount = (LeafCount + GroupSize - 1) / GroupSize;
+        GroupLo = new double[GroupCount * d];
+        GroupHi = new double[GroupCount * d];
+        for (int g = 0; g < GroupCount; g++)
+        {
+            var lo = GroupLo.AsSpan(g * d, d);
+            var hi = GroupHi.AsSpan(g * d, d);
+            lo.Fill(double.PositiveInfinity);
+            hi.Fill(double.NegativeInfinity);
+            for (int l = g * GroupSize; l < Math.Min(LeafCount, (g + 1) * GroupSize); l++)
+                for (int j = 0; j < d; j++)
+                {
+                    lo[j] = Math.Min(lo[j], Lo[l * d + j]);
+                    hi[j] = Math.Max(hi[j], Hi[l * d + j]);
+                }
+        }
+    }
+
+    /// <summary>Leaves per group.</summary>
+    public const int GroupSize = 8;
+
+    /// <summary>Number of leaf groups; group g holds leaves [g·GroupSize, min(LeafCount, (g + 1)·GroupSize)).</summary>
+    public int GroupCount { get; }
+
+    private double[] GroupLo { get; }
+    private double[] GroupHi { get; }
+
+    /// <summary>Can some leaf of group g hold a point with squared distance ≤ r2 from c? (false only when provably not)</summary>
+    public bool GroupMayReach(int g, ReadOnlySpan<double> c, double r2) =>
+        BoxDistance(GroupLo.AsSpan(g * Dimension, Dimension), GroupHi.AsSpan(g * Dimension, Dimension), c) <= r2 * (1 + Slack);
+
+    private static double BoxDistance(ReadOnlySpan<double> lo, ReadOnlySpan<double> hi, ReadOnlySpan<double> c)
+    {
+        double s = 0;
+        for (int j = 0; j < c.Length; j++)
+        {
+            double t = c[j] < lo[j] ? lo[j] - c[j] : c[j] > hi[j] ? c[j] - hi[j] : 0;
+            s += t * t;
+        }
+        return s;
     }
 
     public int Count { get; }
@@ -93,18 +135,8 @@ internal sealed class LeafIndex
     public int LeafSizeOf(int l) => LeafStart[l + 1] - LeafStart[l];
 
     /// <summary>Can leaf l hold a point with squared distance ≤ r2 from c? (false only when provably not)</summary>
-    public bool MayReach(int l, ReadOnlySpan<double> c, double r2)
-    {
-        var lo = Lo.AsSpan(l * Dimension, Dimension);
-        var hi = Hi.AsSpan(l * Dimension, Dimension);
-        double s = 0;
-        for (int j = 0; j < c.Length; j++)
-        {
-            double t = c[j] < lo[j] ? lo[j] - c[j] : c[j] > hi[j] ? c[j] - hi[j] : 0;
-            s += t * t;
-        }
-        return s <= r2 * (1 + Slack);
-    }
+    public bool MayReach(int l, ReadOnlySpan<double> c, double r2) =>
+        BoxDistance(Lo.AsSpan(l * Dimension, Dimension), Hi.AsSpan(l * Dimension, Dimension), c) <= r2 * (1 + Slack);
 
     /// <summary>Is every point of leaf l provably within squared distance r2 of c?</summary>
     public bool Contains(int l, ReadOnlySpan<double> c, double r2)
