@@ -46,7 +46,8 @@ internal sealed class KernelDensityModel
         var centred = new Matrix(Count, Dimension);
         for (int i = 0; i < Count; i++)
             for (int j = 0; j < Dimension; j++) centred[i, j] = data[i, j] - Mean[j];
-        Index = new LeafIndex(centred);
+        // In higher dimensions bounding boxes prune little, so fewer, larger leaves cost less per query.
+        Index = new LeafIndex(centred, Dimension >= 8 ? 96 : LeafIndex.LeafSize);
         Norms = new double[Count + 4];
         for (int k = 0; k < Count; k++)
         {

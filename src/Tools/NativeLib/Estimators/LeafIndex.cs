@@ -210,7 +210,11 @@ internal sealed class LeafIndex
             double va = points[a, axis], vb = points[b, axis];
             return va < vb ? -1 : va > vb ? 1 : a.CompareTo(b);
         }));
-        int mid = (from + to) >>> 1;
+        // Split near the median at a multiple of 8 points from the left, so leaves are whole vector steps (8 points)
+        // except where the count does not allow it.
+        int half = (to - from) / 2;
+        int mid = from + Math.Max(8, (half + 4) / 8 * 8);
+        if (mid >= to) mid = (from + to) >>> 1;
         Split(points, from, mid, starts);
         Split(points, mid, to, starts);
     }
