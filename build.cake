@@ -1,6 +1,8 @@
 // DenseAM Toolkit build targets. Run through ./build.sh (which restores this pinned Cake) as
 //   ./build.sh --target Test      build everything and run every test project
 //   ./build.sh --target Run       the main job on the embedded default data
+//   ./build.sh --target Native    the C ABI library artifacts/native/libdenseam.so (NativeAOT)
+//   ./build.sh --target Pack      NuGet packages into artifacts/packages
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -91,6 +93,40 @@ Task("Worker").IsDependentOn("Build").Does(() =>
 {
     Denseam(new ProcessArgumentBuilder().Append("worker").Append("--jobs").AppendQuoted(Argument("jobs", "jobs"))
         .Append("--results").AppendQuoted(outDir));
+});
+
+// The C ABI: libdenseam.so compiled ahead of time (NativeAOT, linked by the machine's gcc) into artifacts/native,
+// with denseam.h beside it, and a copy beside the Python package (python/denseam/) so PYTHONPATH=python finds it.
+Task("Native").Does(() =>
+{
+    var native = artifacts.Combine("native");
+    DotNetPublish("./src/Tools/NativeLib/NativeLib.csproj", new DotNetPublishSettings
+    {
+        Configuration = configuration,
+        Runtime = "linux-x64",
+        OutputDirectory = native,
+    });
+    CopyFile("./include/denseam.h", native.CombineWithFilePath("denseam.h"));
+    CopyFile(native.CombineWithFilePath("libdenseam.so"), "./python/denseam/libdenseam.so");
+    Information($"libdenseam: {native.CombineWithFilePath("libdenseam.so")}");
+});
+
+// NuGet packages into artifacts/packages: the native BLAS boundary, the core (model, distances, β) and the CLI as a
+// .NET tool (`dotnet tool install --add-source artifacts/packages denseam`).
+Task("Pack").Does(() =>
+{
+    var packages = artifacts.Combine("packages");
+    CleanDirectory(packages);
+    foreach (var project in new[] { "./src/Core.Native/Core.Native.csproj", "./src/Core.Managed/Core.Managed.csproj" })
+        DotNetPack(project, new DotNetPackSettings { Configuration = configuration, OutputDirectory = packages });
+    DotNetPack(cli, new DotNetPackSettings
+    {
+        Configuration = configuration,
+        OutputDirectory = packages,
+        MSBuildSettings = new DotNetMSBuildSettings()
+            .WithProperty("PackAsTool", "true")
+            .WithProperty("ToolCommandName", "denseam"),
+    });
 });
 
 RunTarget(target);

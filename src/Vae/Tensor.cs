@@ -35,30 +35,12 @@ public sealed class Parameter
     internal double[] V { get; }
 }
 
-/// <summary>Row-major GEMM for the network: C ← op(A)·op(B) + βC.</summary>
+/// <summary>Row-major GEMM for the network: C ← op(A)·op(B) + βC, through the toolkit's BLAS provider (MKL, OpenBLAS or managed).</summary>
 internal static class Gemm
 {
     public static void Run(bool transA, bool transB, int m, int n, int k, double[] a, double[] b, double beta, double[] c)
     {
-        // Interim managed kernel until the BLAS provider lands: i-k-j loops over row-major data.
-        Parallel.For(0, m, i =>
-        {
-            var ci = c.AsSpan(i * n, n);
-            if (beta == 0) ci.Clear(); else if (beta != 1) foreach (ref var v in ci) v *= beta;
-            for (int p = 0; p < k; p++)
-            {
-                double aip = transA ? a[p * m + i] : a[i * k + p];
-                if (aip == 0) continue;
-                if (!transB)
-                {
-                    var bp = b.AsSpan(p * n, n);
-                    for (int j = 0; j < n; j++) ci[j] += aip * bp[j];
-                }
-                else
-                {
-                    for (int j = 0; j < n; j++) ci[j] += aip * b[j * k + p];
-                }
-            }
-        });
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        Native.Blas.Default.Dgemm(transA, transB, m, n, k, 1.0, a.AsSpan(0, m * k), lda, b.AsSpan(0, k * n), ldb, beta, c.AsSpan(0, m * n), n);
     }
 }
