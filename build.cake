@@ -24,27 +24,50 @@ Task("Build").Does(() =>
     DotNetBuild(solution, new DotNetBuildSettings { Configuration = configuration });
 });
 
-// Runs every test project once, writes TRX files, and prints one closing line "N passed, N failed, N skipped".
-Task("Test").IsDependentOn("Build").Does(() =>
+// Installs what the tests can use from Debian (native BLAS, Python, gcc, fonts) when running as root with apt; best effort:
+// without it the tests run on the managed fallback and say which providers ran. DENSEAM_SKIP_DEPS=1 skips it.
+Task("Deps").Does(() =>
+{
+    if (EnvironmentVariable("DENSEAM_SKIP_DEPS") == "1" || !FileExists("/usr/bin/apt-get")) return;
+    var id = StartProcess("id", new ProcessSettings { Arguments = "-u", RedirectStandardOutput = true }, out var lines);
+    if (lines.FirstOrDefault()?.Trim() != "0") { Information("Deps: not root, skipping the apt installs."); return; }
+    int code = StartProcess("bash", new ProcessSettings { Arguments = "scripts/install-deps.sh" });
+    if (code != 0) Warning($"Deps: scripts/install-deps.sh exited {code}; tests continue with what is installed.");
+});
+
+// Runs every test project once, then the distance and BLAS tests again with AVX-512 and with all hardware intrinsics
+// disabled (each SIMD width against the scalar reference); writes TRX files and prints one closing line
+// "N passed, N failed, N skipped".
+Task("Test").IsDependentOn("Deps").IsDependentOn("Build").Does(() =>
 {
     var results = artifacts.Combine("test-results");
     CleanDirectory(results);
     var failures = new List<string>();
-    foreach (var project in new[] { "./tests/Tests.csproj", "./property-tests/PropertyTests.fsproj" })
+    var runs = new List<(string Project, string Filter, Dictionary<string, string> Env)>
     {
+        ("./tests/Tests.csproj", null, new Dictionary<string, string>()),
+        ("./property-tests/PropertyTests.fsproj", null, new Dictionary<string, string>()),
+        ("./tests/Tests.csproj", "FullyQualifiedName~DenseAm.Tests.Distances|FullyQualifiedName~DenseAm.Tests.Native", new Dictionary<string, string> { ["DOTNET_EnableAVX512F"] = "0" }),
+        ("./tests/Tests.csproj", "FullyQualifiedName~DenseAm.Tests.Distances|FullyQualifiedName~DenseAm.Tests.Native", new Dictionary<string, string> { ["DOTNET_EnableHWIntrinsic"] = "0" }),
+    };
+    foreach (var (project, filter, env) in runs)
+    {
+        if (env.Count > 0) Information($"Again with {string.Join(", ", env.Select(kv => kv.Key + "=" + kv.Value))}: {filter}");
         try
         {
             DotNetTest(project, new DotNetTestSettings
             {
                 Configuration = configuration,
                 NoBuild = true,
+                Filter = filter,
+                EnvironmentVariables = env,
                 ResultsDirectory = results,
                 Loggers = { "trx", "console;verbosity=normal" },
             });
         }
         catch (Exception e)
         {
-            failures.Add($"{project}: {e.Message}");
+            failures.Add($"{project}{(filter == null ? "" : " [" + filter + "]")}: {e.Message}");
         }
     }
     int passed = 0, failed = 0, skipped = 0;

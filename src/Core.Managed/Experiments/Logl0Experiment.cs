@@ -39,7 +39,7 @@ public sealed record Logl0Spec
     public double LseTolerance { get; init; } = 1e-6;
 
     /// <summary>The quick variant: every axis kept, fewer seeds, β values and starts.</summary>
-    public static Logl0Spec Quick { get; } = new() { Seeds = 2, BetaSteps = 5, StartsPerPattern = 20 };
+    public static Logl0Spec Quick { get; } = new() { Seeds = 1, BetaSteps = 4, StartsPerPattern = 4 };
 }
 
 /// <summary>

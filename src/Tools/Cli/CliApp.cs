@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(WorkerCommand.Create(io));
         root.Subcommands.Add(ReproduceCommand.Create(io));
         root.Subcommands.Add(DataCommand.Create(io));
+        root.Subcommands.Add(BenchCommand.Create(io));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
