@@ -62,38 +62,10 @@ public static class LseMemories
     {
         ArgumentNullException.ThrowIfNull(points);
         Guard.Positive(distance);
-        int n = points.Rows;
-        var parent = new int[n];
-        for (int i = 0; i < n; i++) parent[i] = i;
-        double d2 = distance * distance;
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++)
-                if (SquaredDistance.Reference(points.Row(i), points.Row(j)) < d2) Union(parent, i, j);
-        var clusters = new SortedDictionary<int, List<int>>();
-        for (int i = 0; i < n; i++)
-        {
-            int root = Find(parent, i);
-            if (!clusters.TryGetValue(root, out var list)) clusters[root] = list = new List<int>();
-            list.Add(i);
-        }
-        // The union keeps the smaller index as root, so a cluster's root is its lowest start.
-        return clusters.Values.Select(l => new LseMemory(points.Row(l[0]).ToArray(), l.ToArray())).ToList();
-    }
-
-    private static int Find(int[] parent, int i)
-    {
-        while (parent[i] != i)
-        {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void Union(int[] parent, int i, int j)
-    {
-        int a = Find(parent, i), b = Find(parent, j);
-        if (a == b) return;
-        if (a < b) parent[b] = a; else parent[a] = b;
+        var labels = SingleLinkage.Labels(points, distance);
+        // One memory per cluster, represented by (and ordered by) its lowest start.
+        return Enumerable.Range(0, points.Rows).GroupBy(i => labels[i])
+            .Select(g => g.Order().ToArray()).OrderBy(l => l[0])
+            .Select(l => new LseMemory(points.Row(l[0]).ToArray(), l)).ToList();
     }
 }
