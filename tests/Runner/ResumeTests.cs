@@ -81,10 +81,17 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(0, DenseamProcess.Run(_dir, "run", "akem", "--out", reference, "--threads", "2"));
         var rng = new Random(2024);
         int kills = 0;
+        string partial = Path.Combine(killed, "akem.jsonl");
         for (int attempt = 0; attempt < 6; attempt++)
         {
+            // Kill once the file has grown by a random number of records (so the kill lands mid-run on any machine),
+            // at a random moment between two polls.
+            int before = File.Exists(partial) ? File.ReadAllLines(partial).Length : 0;
+            int grow = 1 + rng.Next(150);
             using var p = DenseamProcess.Start(_dir, "run", "akem", "--out", killed, "--threads", "2");
-            if (p.WaitForExit(TimeSpan.FromMilliseconds(300 + rng.Next(2500)))) break;
+            while (!p.HasExited && (!File.Exists(partial) || File.ReadAllLines(partial).Length < before + grow))
+                Thread.Sleep(rng.Next(1, 10));
+            if (p.HasExited) break;
             p.Kill();
             p.WaitForExit();
             kills++;
