@@ -120,6 +120,8 @@ public sealed class CliTests : IDisposable
         { ["enumerate", "--patterns", "empty.csv", "--beta", "1"], "M = 0" },
         { ["enumerate", "--patterns", "one.csv", "--beta", "1"], "M = 1" },
         { ["enumerate", "--patterns", "p.csv", "--beta", "1", "--budget-nodes", "0"], "--budget-nodes" },
+        { ["run", "logl0", "--spec", "badspec.json", "--out", "out"], "unknown field 'Sedes'" },
+        { ["run", "logl0", "--spec", "missing.json", "--out", "out"], "--spec" },
     };
 
     [Theory]
@@ -133,11 +135,12 @@ public sealed class CliTests : IDisposable
         File.WriteAllText(PathOf("dup.csv"), "0,0\n1,1\n0,0\n");
         File.WriteAllText(PathOf("one.csv"), "0,0\n");
         File.WriteAllText(PathOf("empty.csv"), "");
+        File.WriteAllText(PathOf("badspec.json"), "{\"Sedes\": 1}");
         Npy.Write(PathOf("good.npy"), new Matrix(3, 2));
         var bytes = File.ReadAllBytes(PathOf("good.npy"));
         File.WriteAllBytes(PathOf("trunc.npy"), bytes[..^3]);
         string cwd = Environment.CurrentDirectory;
-        var full = args.Select(a => a.EndsWith(".csv") || a.EndsWith(".npy") ? PathOf(a) : a).ToArray();
+        var full = args.Select(a => a.EndsWith(".csv") || a.EndsWith(".npy") || a.EndsWith(".json") || a == "out" ? PathOf(a) : a).ToArray();
         var (code, stdout, stderr) = Run(full);
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
