@@ -179,14 +179,23 @@ public sealed class Energy
 
     private static double WriteCentroidGradient(ReadOnlySpan<double> x, Span<double> gradient, ReadOnlySpan<double> mean, in Sums s)
     {
+        for (int i = 0; i < x.Length; i++) gradient[i] = (x[i] - mean[i]) / s.Z;
+        return ScaledNorm(gradient);
+    }
+
+    /// <summary>‖g‖ scaled by max |g_i|, so a gradient of 1e-247 does not report norm 0 through underflow of its squares.</summary>
+    private static double ScaledNorm(ReadOnlySpan<double> g)
+    {
+        double scale = 0;
+        foreach (double v in g) scale = Math.Max(scale, Math.Abs(v));
+        if (scale == 0) return 0;
         double norm2 = 0;
-        for (int i = 0; i < x.Length; i++)
+        foreach (double v in g)
         {
-            double g = (x[i] - mean[i]) / s.Z;
-            gradient[i] = g;
-            norm2 += g * g;
+            double t = v / scale;
+            norm2 += t * t;
         }
-        return Math.Sqrt(norm2);
+        return scale * Math.Sqrt(norm2);
     }
 
     private static GradientInfo Unsupported(Span<double> gradient, int count)
@@ -268,24 +277,13 @@ public sealed class Energy
             return 0;
         }
         bool centroidForm = IsLsr;
-        double scale = 0;
         for (int i = 0; i < x.Length; i++)
         {
             // LSR: W·(x − m)/Z, exactly zero at a fixed point. Other kernels: Σ w_μ(x − ξ_μ)/Z, which keeps the
             // tiny but nonzero pull of far patterns (e.g. LSE at a stored pattern, Prop. 1) that x − m would round away.
-            double g = centroidForm ? s.W * (x[i] - weightedSum[i] / s.W) / s.Z : weightedSum[i] / s.Z;
-            gradient[i] = g;
-            scale = Math.Max(scale, Math.Abs(g));
+            gradient[i] = centroidForm ? s.W * (x[i] - weightedSum[i] / s.W) / s.Z : weightedSum[i] / s.Z;
         }
-        if (scale == 0) return 0;
-        // A scaled 2-norm, so a gradient of 1e-247 does not report norm 0 through underflow of its squares.
-        double norm2 = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double t = gradient[i] / scale;
-            norm2 += t * t;
-        }
-        return scale * Math.Sqrt(norm2);
+        return ScaledNorm(gradient[..x.Length]);
     }
 
     /// <summary>

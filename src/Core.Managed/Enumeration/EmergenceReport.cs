@@ -137,13 +137,7 @@ public sealed class EmergenceReport
         }
         var (fraction, se) = SupportedFractionOfCube(enumerator.Patterns, enumerator.RadiusSquared, options.MonteCarloPoints, options.Seed,
             options.Enumeration.MaxThreads);
-        double beta = enumerator.Beta;
-        double logLambda = Math.Log(m) + LogUnitBallVolume(d) + 0.5 * d * Math.Log(2 / beta);
-        double lambda = Math.Exp(logLambda);
-        double logThm2 = lambda * (1 + Math.Log(m) - logLambda);
-        double rootLambda3 = Math.Exp((Math.Log(m) + 0.5 * d * Math.Log(8 / beta)) / d);
-        double base3 = Math.Pow(m, 1.0 / d) - rootLambda3 + 1;
-        double logProp3 = base3 > 0 ? d * Math.Log(base3) : double.NaN;
+        var bounds = TheoryBounds.Compute(m, d, enumerator.Beta);
         return new EmergenceReport
         {
             Enumeration = result,
@@ -155,9 +149,9 @@ public sealed class EmergenceReport
             SupportedFraction = fraction,
             SupportedFractionStandardError = se,
             MonteCarloPoints = options.MonteCarloPoints,
-            LogLambda = logLambda,
-            LogTheorem2Bound = logThm2,
-            LogProposition3 = logProp3,
+            LogLambda = bounds.LogLambda,
+            LogTheorem2Bound = bounds.LogTheorem2,
+            LogProposition3 = bounds.LogProposition3,
         };
     }
 

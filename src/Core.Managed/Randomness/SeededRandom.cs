@@ -136,6 +136,7 @@ public sealed class SeededRandom
     /// <summary>A point uniform in the ball of radius <paramref name="radius"/> about the origin: direction × radius·U^{1/d}.</summary>
     public void InBall(Span<double> point, double radius)
     {
+        Guard.NonNegative(radius);
         UnitVector(point);
         double r = radius * Math.Pow(NextDouble(), 1.0 / point.Length);
         for (int i = 0; i < point.Length; i++) point[i] *= r;

@@ -259,11 +259,16 @@ public static class Retriever
         Array.Copy(queries.Data, points.Data, queries.Data.Length);
         var active = Enumerable.Range(0, q).ToArray();
         var po = Energy.Options(o.MaxThreads);
+        Matrix batch = new(0, d), grads = new(0, d);
         for (int t = 0; active.Length > 0; t++)
         {
-            var batch = new Matrix(active.Length, d);
+            // Buffers are reallocated only when queries drop out, not every step.
+            if (batch.Rows != active.Length)
+            {
+                batch = new Matrix(active.Length, d);
+                grads = new Matrix(active.Length, d);
+            }
             for (int a = 0; a < active.Length; a++) points.Row(active[a]).CopyTo(batch.Row(a));
-            var grads = new Matrix(active.Length, d);
             var info = energy.LseGradientBatchFused(batch, grads, o.MaxThreads);
             var done = new bool[active.Length];
             double alpha = o.Schedule.Rate(t);

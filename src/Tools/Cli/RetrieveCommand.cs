@@ -152,16 +152,14 @@ internal static class RetrieveCommand
     internal static double CheckBeta(double beta)
     {
         if (!(beta > 0) || double.IsInfinity(beta))
-            throw new ArgumentException($"--beta must be a finite number > 0; got {Guard(beta)}.");
+            throw new ArgumentException($"--beta must be a finite number > 0; got {DenseAm.Guard.Fmt(beta)}.");
         return beta;
     }
 
     internal static double CheckEpsilon(double epsilon)
     {
         if (!(epsilon >= 0) || double.IsInfinity(epsilon))
-            throw new ArgumentException($"--epsilon must be a finite number >= 0; got {Guard(epsilon)}.");
+            throw new ArgumentException($"--epsilon must be a finite number >= 0; got {DenseAm.Guard.Fmt(epsilon)}.");
         return epsilon;
     }
-
-    internal static string Guard(double v) => double.IsNaN(v) ? "NaN" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }
