@@ -58,6 +58,15 @@ public sealed record RetrievalOptions
     /// <summary>Stop gradient descent as soon as ‖∇E‖ &lt; <see cref="Tolerance"/>. Default true.</summary>
     public bool EarlyStop { get; init; } = true;
 
+    /// <summary>
+    /// LSE gradient descent with ε = 0 and d ≤ 64 only (0, the default, turns it off): while ‖∇E‖ ≥ this, steps run in
+    /// float32 (the precision of the authors' runs; its rounding is far below such gradients); below it, Newton's
+    /// method solves ∇E = 0, accepted only where the remaining descent provably converges to that minimum before
+    /// the cap (Hessian ⪰ μI at both ends, exp(−μ·Σα_remaining)·‖x − x*‖ &lt; tolerance/10); elsewhere float64
+    /// descent continues exactly as without it. Needs <see cref="EarlyStop"/>; the point returned is the minimum.
+    /// </summary>
+    public double NewtonBelow { get; init; }
+
     /// <summary>Worker threads; ≤ 0 means all cores. Results do not depend on it.</summary>
     public int MaxThreads { get; init; } = -1;
 
@@ -65,6 +74,7 @@ public sealed record RetrievalOptions
     {
         Guard.PositiveInt(MaxIterations);
         Guard.NonNegative(Tolerance);
+        Guard.NonNegative(NewtonBelow);
         ArgumentNullException.ThrowIfNull(Schedule);
     }
 }

@@ -256,6 +256,11 @@ public static class Retriever
     private static void LseGradientDescentLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
     {
         int q = queries.Rows, d = queries.Columns;
+        if (d <= LseDescent.MaxDimension)
+        {
+            LseDescent.Run(energy, queries, points, outcomes, o);
+            return;
+        }
         Array.Copy(queries.Data, points.Data, queries.Data.Length);
         var active = Enumerable.Range(0, q).ToArray();
         var po = Energy.Options(o.MaxThreads);

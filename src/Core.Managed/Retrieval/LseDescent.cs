@@ -1,0 +1,786 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DenseAm.Retrieval;
+
+/// <summary>
+/// Gradient descent on the LSE energy (ε = 0 or &gt; 0) for many starts at once when d is small: one start per SIMD
+/// lane, the whole descent of a lane run inside the kernel (no per-step pass over the batch), and a lane that
+/// finishes is refilled at once with the next start, so the cost is the sum of the steps taken, not the slowest
+/// start's steps times the batch. Each start's trajectory is computed by the same lane arithmetic whatever lane,
+/// thread or neighbours it has, so results do not depend on the thread count or the batch.
+/// </summary>
+/// <remarks>
+/// <para>Coordinates are shifted by the patterns' centroid c (the gradient is translation-equivariant), so the
+/// scores s_μ = ‖ξ_μ − c‖²/2 − ⟨x − c, ξ_μ − c⟩ = (‖x − ξ_μ‖² − ‖x − c‖²)/2 are sums of small terms: one FMA per
+/// (pattern, coordinate). One step at x: w_μ = exp(−β(s_μ − min s)), m = Σ w_μ ξ_μ / Σ w_μ,
+/// ∇E(x) = (x − m)/(1 + ε·e^{−lse}) with lse = log Σ exp(−(β/2)‖x − ξ_μ‖²); then the stop rules of one-query
+/// descent (‖∇E‖ &lt; tol, or the cap), else x ← x − α_t ∇E(x).</para>
+/// <para>With <see cref="RetrievalOptions.NewtonBelow"/> = s &gt; 0 (and ε = 0), a start first descends in float32 —
+/// the precision the authors' own runs used throughout — while ‖∇E‖ ≥ s, where float32's rounding is far below the
+/// gradient; then Newton's method (float64) solves ∇E = 0 from there, but only when the descent provably would
+/// have converged to that same minimum before the cap: the Hessian I − β·Cov_w is ⪰ μI at the hand-over point and at
+/// the minimum, with μ large enough that the remaining steps contract the distance below tol/10
+/// (exp(−μ·Σ_{t' ≥ t} α_t')·‖x_t − x*‖ &lt; tol/10). Otherwise the start continues with float64 descent, exactly as
+/// without the option.</para>
+/// </remarks>
+internal static class LseDescent
+{
+    /// <summary>Dimensions up to this use the lane kernel; above it the GEMM-tiled fused softmax mean is faster.</summary>
+    public const int MaxDimension = 64;
+
+    /// <summary>Steps up to this have their rates tabulated once instead of recomputing the schedule per lane and step.</summary>
+    private const int MaxTabulatedSteps = 1 << 20;
+
+    /// <summary>2^−23, the spacing of float32 numbers in [1, 2).</summary>
+    private const double Float32Epsilon = 1.0 / (1 << 23);
+
+    private const byte Running = 0, Converged = 1, Capped = 2, Handoff = 3;
+
+    public static void Run(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    {
+        int q = queries.Rows;
+        if (q == 0) return;
+        var model = new Model(energy, o);
+        int d = model.D;
+        var x = new double[q * d];
+        double scale = model.Scale;
+        for (int i = 0; i < q; i++)
+            for (int k = 0; k < d; k++)
+            {
+                double v = queries[i, k] - model.Centre[k];
+                x[i * d + k] = v;
+                scale = Math.Max(scale, Math.Abs(v));
+            }
+        var steps = new int[q];
+        var norms = new double[q];
+        var state = new byte[q];
+        var all = Enumerable.Range(0, q).ToArray();
+        double newton = energy.Epsilon == 0 ? o.NewtonBelow : 0;
+        if (newton > 0)
+        {
+            // float32 only while its rounding (a few ulps of the coordinates' scale) is far below the gradient.
+            if (newton >= 256 * scale * Float32Epsilon)
+                Lanes<float>(model, o, x, steps, norms, state, all, newton);
+            else
+                Lanes<double>(model, o, x, steps, norms, state, all, newton);
+            var handed = all.Where(i => state[i] == Handoff).ToArray();
+            Parallel.For(0, handed.Length, Energy.Options(o.MaxThreads), () => new NewtonWork(model), (h, _, work) =>
+            {
+                int i = handed[h];
+                if (work.Solve(x.AsSpan(i * d, d), steps[i], out double norm))
+                {
+                    state[i] = Converged;
+                    norms[i] = norm;
+                }
+                else state[i] = Running;
+                return work;
+            }, _ => { });
+            var rest = all.Where(i => state[i] == Running).ToArray();
+            Lanes<double>(model, o, x, steps, norms, state, rest, 0);
+        }
+        else Lanes<double>(model, o, x, steps, norms, state, all, 0);
+        for (int i = 0; i < q; i++)
+        {
+            outcomes[i] = new RetrievalOutcome(state[i] == Converged ? RetrievalStatus.Converged : RetrievalStatus.NotConverged,
+                steps[i], model.M, norms[i]);
+            var row = points.Row(i);
+            for (int k = 0; k < d; k++) row[k] = x[i * d + k] + model.Centre[k];
+        }
+    }
+
+    /// <summary>Runs the starts <paramref name="work"/> from (x, steps) in element type <typeparamref name="T"/> until each converges, hits the cap, or (handoff &gt; 0) has ‖∇E‖ &lt; handoff.</summary>
+    private static void Lanes<T>(Model model, RetrievalOptions o, double[] x, int[] steps, double[] norms, byte[] state, int[] work, double handoff)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (work.Length == 0) return;
+        int next = -1;
+        int width = (Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : 16) / Unsafe.SizeOf<T>();
+        int workers = Math.Max(1, Math.Min(o.MaxThreads > 0 ? o.MaxThreads : Environment.ProcessorCount, (work.Length + width - 1) / width));
+        var job = new Job(model, o, x, steps, norms, state, work, handoff);
+        // Starts are handed out one at a time from a shared counter; which worker or lane takes a start changes
+        // nothing in its result.
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            Func<int> take = () => Interlocked.Increment(ref next);
+            if (typeof(T) == typeof(float))
+            {
+                if (Vector512.IsHardwareAccelerated) Worker<float, Vector512<float>, Lanes512F>(job, model.Single, take);
+                else if (Vector256.IsHardwareAccelerated) Worker<float, Vector256<float>, Lanes256F>(job, model.Single, take);
+                else Worker<float, Vector128<float>, Lanes128F>(job, model.Single, take);
+            }
+            else
+            {
+                if (Vector512.IsHardwareAccelerated) Worker<double, Vector512<double>, Lanes512>(job, model.Double, take);
+                else if (Vector256.IsHardwareAccelerated) Worker<double, Vector256<double>, Lanes256>(job, model.Double, take);
+                else Worker<double, Vector128<double>, Lanes128>(job, model.Double, take);
+            }
+        });
+    }
+
+    /// <summary>The patterns centred on their centroid, with half squared norms, in one element type.</summary>
+    private sealed class Typed<T>(T[] patterns, T[] halfNorms, T[] rates)
+    {
+        public T[] Patterns { get; } = patterns;
+        public T[] HalfNorms { get; } = halfNorms;
+        public T[] Rates { get; } = rates;
+    }
+
+    private sealed class Model
+    {
+        public Model(Energy energy, RetrievalOptions o)
+        {
+            M = energy.Patterns.Count;
+            D = energy.Dimension;
+            Beta = energy.Beta;
+            Epsilon = energy.Epsilon;
+            Options = o;
+            Centre = new double[D];
+            var raw = energy.Patterns.Data;
+            for (int j = 0; j < M; j++)
+                for (int k = 0; k < D; k++) Centre[k] += raw[j * D + k];
+            for (int k = 0; k < D; k++) Centre[k] /= M;
+            Patterns = new double[M * D];
+            var half = new double[M];
+            for (int j = 0; j < M; j++)
+            {
+                double n2 = 0;
+                for (int k = 0; k < D; k++)
+                {
+                    double v = raw[j * D + k] - Centre[k];
+                    Patterns[j * D + k] = v;
+                    Scale = Math.Max(Scale, Math.Abs(v));
+                    n2 += v * v;
+                }
+                half[j] = 0.5 * n2;
+            }
+            int tab = Math.Min(o.MaxIterations, MaxTabulatedSteps);
+            var rates = new double[tab];
+            for (int t = 0; t < tab; t++) rates[t] = o.Schedule.Rate(t);
+            // Σ_{t' < t} α_t' for the Newton hand-over's contraction bound (only with a tabulated schedule).
+            RateSums = new double[tab + 1];
+            for (int t = 0; t < tab; t++) RateSums[t + 1] = RateSums[t] + rates[t];
+            Double = new Typed<double>(Patterns, half, rates);
+            Single = new Typed<float>(Array.ConvertAll(Patterns, v => (float)v), Array.ConvertAll(half, v => (float)v), Array.ConvertAll(rates, v => (float)v));
+        }
+
+        public int M { get; }
+        public int D { get; }
+        public double Beta { get; }
+        public double Epsilon { get; }
+        public RetrievalOptions Options { get; }
+        public double[] Centre { get; }
+        public double[] Patterns { get; }
+        public double Scale { get; }
+        public double[] RateSums { get; }
+        public Typed<double> Double { get; }
+        public Typed<float> Single { get; }
+    }
+
+    private sealed record Job(Model Model, RetrievalOptions O, double[] X, int[] Steps, double[] Norms, byte[] State, int[] Work, double Handoff);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Worker<T, TV, TL>(Job job, Typed<T> typed, Func<int> take)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        var model = job.Model;
+        var o = job.O;
+        int w = TL.Count, d = model.D, m = model.M;
+        // Lane-major state: element k·w + lane holds coordinate k (centred) of the start in that lane.
+        var x = new T[d * w];
+        var g = new T[d * w];
+        var u = new T[m * w];
+        var norms = new T[w];
+        var alphas = new T[w];
+        var zs = new T[w];
+        var lanes = new int[w];
+        var steps = new int[w];
+        var rates = typed.Rates;
+        int live = 0;
+        for (int l = 0; l < w; l++)
+        {
+            lanes[l] = Load(job, x, steps, w, l, take());
+            if (lanes[l] >= 0) live++;
+        }
+        double tol = o.Tolerance;
+        while (live > 0)
+        {
+            GradientLanes<T, TV, TL>(model, typed, x, g, u, zs);
+            ScaledNorms<T, TV, TL>(g, d, norms);
+            for (int l = 0; l < w; l++)
+            {
+                alphas[l] = T.Zero;
+                int i = lanes[l];
+                if (i < 0) continue;
+                int t = steps[l];
+                double norm = double.CreateTruncating(norms[l]);
+                bool small = norm < tol;
+                byte end = small && o.EarlyStop ? Converged : t == o.MaxIterations ? Capped : norm < job.Handoff ? Handoff : Running;
+                if (end != Running)
+                {
+                    job.State[i] = end;
+                    job.Steps[i] = t;
+                    job.Norms[i] = norm;
+                    for (int k = 0; k < d; k++) job.X[i * d + k] = double.CreateTruncating(x[k * w + l]);
+                    lanes[l] = Load(job, x, steps, w, l, take());
+                    for (int k = 0; k < d; k++) g[k * w + l] = T.Zero;
+                    if (lanes[l] < 0) live--;
+                    continue;
+                }
+                alphas[l] = t < rates.Length ? rates[t] : T.CreateTruncating(o.Schedule.Rate(t));
+                steps[l] = t + 1;
+            }
+            // x ← x − α∇E(x) lane by lane (α = 0 leaves a refilled or idle lane unchanged).
+            var a = TL.Load(alphas, 0);
+            var xs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, TV>(x.AsSpan());
+            var gs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, TV>(g.AsSpan());
+            for (int k = 0; k < d; k++) xs[k] = TL.Sub(xs[k], TL.Mul(a, gs[k]));
+        }
+    }
+
+    /// <summary>Puts the next start of the job (its point and step count) into lane <paramref name="l"/>, or the centre as an idle lane when none is left.</summary>
+    private static int Load<T>(Job job, T[] x, int[] steps, int w, int l, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool real = n < job.Work.Length;
+        int i = real ? job.Work[n] : -1;
+        int d = job.Model.D;
+        for (int k = 0; k < d; k++) x[k * w + l] = real ? T.CreateTruncating(job.X[i * d + k]) : T.Zero;
+        steps[l] = real ? job.Steps[i] : 0;
+        return i;
+    }
+
+    /// <summary>∇E at every lane's point, written lane-major to <paramref name="g"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void GradientLanes<T, TV, TL>(Model s, Typed<T> typed, T[] x, T[] g, T[] u, T[] zs)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        int m = s.M, d = s.D;
+        fixed (T* xi = typed.Patterns, hn = typed.HalfNorms, px = x, pg = g, pu = u)
+        {
+            TV* xs = (TV*)px, gs = (TV*)pg, us = (TV*)pu;
+            var smin = TL.Splat(T.PositiveInfinity);
+            int j = 0;
+            // Eight patterns at a time: eight independent accumulation chains keep the FMA units busy.
+            for (; j + 8 <= m; j += 8)
+            {
+                TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                T* r = xi + j * d;
+                for (int k = 0; k < d; k++, r++)
+                {
+                    var xk = xs[k];
+                    a0 = TL.Fma(xk, TL.Splat(r[0]), a0);
+                    a1 = TL.Fma(xk, TL.Splat(r[d]), a1);
+                    a2 = TL.Fma(xk, TL.Splat(r[2 * d]), a2);
+                    a3 = TL.Fma(xk, TL.Splat(r[3 * d]), a3);
+                    a4 = TL.Fma(xk, TL.Splat(r[4 * d]), a4);
+                    a5 = TL.Fma(xk, TL.Splat(r[5 * d]), a5);
+                    a6 = TL.Fma(xk, TL.Splat(r[6 * d]), a6);
+                    a7 = TL.Fma(xk, TL.Splat(r[7 * d]), a7);
+                }
+                us[j] = a0 = TL.Sub(TL.Splat(hn[j]), a0);
+                us[j + 1] = a1 = TL.Sub(TL.Splat(hn[j + 1]), a1);
+                us[j + 2] = a2 = TL.Sub(TL.Splat(hn[j + 2]), a2);
+                us[j + 3] = a3 = TL.Sub(TL.Splat(hn[j + 3]), a3);
+                us[j + 4] = a4 = TL.Sub(TL.Splat(hn[j + 4]), a4);
+                us[j + 5] = a5 = TL.Sub(TL.Splat(hn[j + 5]), a5);
+                us[j + 6] = a6 = TL.Sub(TL.Splat(hn[j + 6]), a6);
+                us[j + 7] = a7 = TL.Sub(TL.Splat(hn[j + 7]), a7);
+                smin = TL.Min(smin, TL.Min(TL.Min(TL.Min(a0, a1), TL.Min(a2, a3)), TL.Min(TL.Min(a4, a5), TL.Min(a6, a7))));
+            }
+            for (; j < m; j++)
+            {
+                TV a0 = default;
+                T* r0 = xi + j * d;
+                for (int k = 0; k < d; k++) a0 = TL.Fma(xs[k], TL.Splat(r0[k]), a0);
+                us[j] = a0 = TL.Sub(TL.Splat(hn[j]), a0);
+                smin = TL.Min(smin, a0);
+            }
+            // The softmax weights, shifted by min s so the largest is exactly 1: Σ w ≥ 1, no overflow or 0/0.
+            var nb = TL.Splat(T.CreateTruncating(-s.Beta));
+            TV z = default;
+            for (j = 0; j < m; j++)
+            {
+                var wj = LaneExp.Exp<T, TV, TL>(TL.Mul(TL.Sub(us[j], smin), nb));
+                us[j] = wj;
+                z = TL.Add(z, wj);
+            }
+            // Σ w_μ ξ_μ, eight coordinates at a time (eight independent chains), then the rest one by one.
+            int k0 = 0;
+            for (; k0 + 8 <= d; k0 += 8)
+            {
+                TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                T* r = xi + k0;
+                for (j = 0; j < m; j++, r += d)
+                {
+                    var wj = us[j];
+                    c0 = TL.Fma(wj, TL.Splat(r[0]), c0);
+                    c1 = TL.Fma(wj, TL.Splat(r[1]), c1);
+                    c2 = TL.Fma(wj, TL.Splat(r[2]), c2);
+                    c3 = TL.Fma(wj, TL.Splat(r[3]), c3);
+                    c4 = TL.Fma(wj, TL.Splat(r[4]), c4);
+                    c5 = TL.Fma(wj, TL.Splat(r[5]), c5);
+                    c6 = TL.Fma(wj, TL.Splat(r[6]), c6);
+                    c7 = TL.Fma(wj, TL.Splat(r[7]), c7);
+                }
+                gs[k0] = c0; gs[k0 + 1] = c1; gs[k0 + 2] = c2; gs[k0 + 3] = c3;
+                gs[k0 + 4] = c4; gs[k0 + 5] = c5; gs[k0 + 6] = c6; gs[k0 + 7] = c7;
+            }
+            for (; k0 < d; k0++)
+            {
+                TV c0 = default;
+                T* r = xi + k0;
+                for (j = 0; j < m; j++, r += d) c0 = TL.Fma(us[j], TL.Splat(r[0]), c0);
+                gs[k0] = c0;
+            }
+            if (s.Epsilon > 0)
+            {
+                // 1 + ε·e^{−lse} per lane, lse = −β·min s − ‖x − c‖²β/2 + log Σ w.
+                for (int l = 0; l < TL.Count; l++)
+                {
+                    double xn = 0;
+                    for (int k = 0; k < d; k++) xn += double.CreateTruncating(x[k * TL.Count + l]) * double.CreateTruncating(x[k * TL.Count + l]);
+                    zs[l] = T.CreateTruncating(1 + s.Epsilon * (Math.Exp(s.Beta * (double.CreateTruncating(TL.Get(smin, l)) + 0.5 * xn)) / double.CreateTruncating(TL.Get(z, l))));
+                }
+                var scale = TL.Load(zs, 0);
+                for (int k = 0; k < d; k++) gs[k] = TL.Div(TL.Sub(xs[k], TL.Div(gs[k], z)), scale);
+            }
+            else
+            {
+                for (int k = 0; k < d; k++) gs[k] = TL.Sub(xs[k], TL.Div(gs[k], z));
+            }
+        }
+    }
+
+    /// <summary>‖g‖ per lane, scaled by max |g_k| so tiny gradients do not underflow to a norm of 0.</summary>
+    private static void ScaledNorms<T, TV, TL>(T[] g, int d, T[] norms) where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        var gs = System.Runtime.InteropServices.MemoryMarshal.Cast<T, TV>(g.AsSpan());
+        TV scale = default;
+        for (int k = 0; k < d; k++) scale = TL.Max(scale, TL.Abs(gs[k]));
+        var safe = TL.ZeroToOne(scale);
+        TV sum = default;
+        for (int k = 0; k < d; k++)
+        {
+            var t = TL.Div(gs[k], safe);
+            sum = TL.Fma(t, t, sum);
+        }
+        TL.Store(TL.Mul(scale, TL.Sqrt(sum)), norms);
+    }
+
+    /// <summary>
+    /// Newton's method on ∇E = 0 (LSE, ε = 0) from a hand-over point x_t, accepted only under the checks in the class
+    /// remarks; the chord variant (H(x_t) factored once) needs only two Hessians per start.
+    /// </summary>
+    private sealed class NewtonWork(Model model)
+    {
+        private readonly double[] _u = new double[model.M];
+        private readonly double[] _y = new double[model.D];
+        private readonly double[] _g = new double[model.D];
+        private readonly double[] _mean = new double[model.D];
+        private readonly double[] _h = new double[model.D * model.D];
+        private readonly double[] _l = new double[model.D * model.D];
+        private readonly double[] _shifted = new double[model.D * model.D];
+        private readonly double[] _delta = new double[model.D];
+        private readonly double[] _x = new double[model.D];
+        private readonly double[] _best = new double[model.D];
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Solve(Span<double> x, int step, out double norm)
+        {
+            norm = 0;
+            var o = model.Options;
+            int d = model.D;
+            if (!o.EarlyStop || step >= model.RateSums.Length - 1) return false;
+            // Σ of the rates still to come (a schedule longer than the table only adds contraction, so this is safe).
+            double remaining = model.RateSums[^1] - model.RateSums[step];
+            x.CopyTo(_x);
+            double g0 = Gradient(_x, true);
+            if (!Cholesky(_h, _l, 0)) return false;
+            Substitute(_l, _g, _delta);
+            double step0 = Norm(_delta);
+            // The descent contracts ‖x − x*‖ ≤ 2‖δ_0‖ by at least exp(−μ·Σα) when H ⪰ μI along the way (and H ⪯ I for ε = 0).
+            double mu = Math.Max(1e-3, Math.Log(20 * step0 / o.Tolerance) / remaining);
+            if (!(mu < 1) || !ShiftedPositiveDefinite(mu)) return false;
+            double best = g0;
+            _x.CopyTo(_best, 0);
+            // Chord iterations: H(x_t) factored once; from ‖x_t − x*‖ this small they converge in a few steps.
+            for (int it = 0; it < 30 && best > 1e-6 * o.Tolerance; it++)
+            {
+                for (int k = 0; k < d; k++) _x[k] -= _delta[k];
+                double gn = Gradient(_x, false);
+                if (!(gn < best)) break;
+                best = gn;
+                _x.CopyTo(_best, 0);
+                Substitute(_l, _g, _delta);
+            }
+            // Accept only a point far below the tolerance, close to the first Newton estimate, with H(x*) ⪰ μI too.
+            if (!(best < 1e-3 * o.Tolerance)) return false;
+            double moved = 0;
+            for (int k = 0; k < d; k++) moved += (_best[k] - x[k]) * (_best[k] - x[k]);
+            if (!(Math.Sqrt(moved) <= 2 * step0)) return false;
+            Gradient(_best, true);
+            if (!ShiftedPositiveDefinite(mu)) return false;
+            _best.CopyTo(x);
+            norm = best;
+            return true;
+        }
+
+        /// <summary>∇E(x) = x − m(x) into _g (direct differences, float64), optionally H = I − β·Cov_w into _h; returns ‖∇E‖.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double Gradient(double[] x, bool hessian)
+        {
+            int m = model.M, d = model.D;
+            var xi = model.Patterns;
+            double umin = double.PositiveInfinity;
+            for (int j = 0; j < m; j++)
+            {
+                double s = 0;
+                for (int k = 0; k < d; k++)
+                {
+                    double t = x[k] - xi[j * d + k];
+                    s += t * t;
+                }
+                _u[j] = s;
+                umin = Math.Min(umin, s);
+            }
+            double z = 0;
+            Array.Clear(_mean);
+            for (int j = 0; j < m; j++)
+            {
+                double w = Math.Exp(-0.5 * model.Beta * (_u[j] - umin));
+                _u[j] = w;
+                z += w;
+                for (int k = 0; k < d; k++) _mean[k] += w * xi[j * d + k];
+            }
+            for (int k = 0; k < d; k++)
+            {
+                _mean[k] /= z;
+                _g[k] = x[k] - _mean[k];
+            }
+            if (hessian)
+            {
+                // H = I − β·Σ_j p_j (ξ_j − m)(ξ_j − m)ᵀ as rank-one row updates, vectorised along each row.
+                Array.Clear(_h);
+                RankOneSum(xi, m, d, z);
+                for (int a = 0; a < d; a++)
+                {
+                    var row = _h.AsSpan(a * d, d);
+                    for (int b = 0; b < d; b++) row[b] = -model.Beta * row[b];
+                    row[a] += 1;
+                }
+                // Symmetrise exactly (the rank-one sums are symmetric up to rounding order only).
+                for (int a = 0; a < d; a++)
+                    for (int b = 0; b < a; b++) _h[b * d + a] = _h[a * d + b];
+            }
+            return Norm(_g);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void RankOneSum(double[] xi, int m, int d, double z)
+        {
+            int vw = Vector<double>.Count, full = d - d % vw;
+            fixed (double* ph = _h, py = _y, pm = _mean, px = xi, pu = _u)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    double p = pu[j] / z;
+                    double* r = px + j * d;
+                    for (int a = 0; a < d; a++) py[a] = r[a] - pm[a];
+                    for (int a = 0; a < d; a++)
+                    {
+                        double c = p * py[a];
+                        var cv = new Vector<double>(c);
+                        double* row = ph + a * d;
+                        int b = 0;
+                        for (; b < full; b += vw)
+                            Vector.Store(Vector.FusedMultiplyAdd(cv, Vector.Load(py + b), Vector.Load(row + b)), row + b);
+                        for (; b < d; b++) row[b] = Math.FusedMultiplyAdd(c, py[b], row[b]);
+                    }
+                }
+            }
+        }
+
+        private bool ShiftedPositiveDefinite(double mu)
+        {
+            int d = model.D;
+            _h.CopyTo(_shifted, 0);
+            for (int a = 0; a < d; a++) _shifted[a * d + a] -= mu;
+            return Cholesky(_shifted, _shifted, 0);
+        }
+
+        /// <summary>Lower Cholesky factor of the symmetric <paramref name="a"/> (in place allowed); false unless positive definite.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private bool Cholesky(double[] a, double[] l, double shift)
+        {
+            int d = model.D;
+            if (!ReferenceEquals(a, l)) a.CopyTo(l, 0);
+            for (int i = 0; i < d; i++)
+            {
+                for (int j = 0; j <= i; j++)
+                {
+                    double s = l[i * d + j] - (i == j ? shift : 0);
+                    for (int k = 0; k < j; k++) s -= l[i * d + k] * l[j * d + k];
+                    if (i == j)
+                    {
+                        if (!(s > 0)) return false;
+                        l[i * d + i] = Math.Sqrt(s);
+                    }
+                    else l[i * d + j] = s / l[j * d + j];
+                }
+            }
+            return true;
+        }
+
+        /// <summary>δ = (L Lᵀ)⁻¹ g.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Substitute(double[] l, double[] g, double[] delta)
+        {
+            int d = model.D;
+            for (int i = 0; i < d; i++)
+            {
+                double s = g[i];
+                for (int k = 0; k < i; k++) s -= l[i * d + k] * delta[k];
+                delta[i] = s / l[i * d + i];
+            }
+            for (int i = d - 1; i >= 0; i--)
+            {
+                double s = delta[i];
+                for (int k = i + 1; k < d; k++) s -= l[k * d + i] * delta[k];
+                delta[i] = s / l[i * d + i];
+            }
+        }
+
+        private static double Norm(ReadOnlySpan<double> v)
+        {
+            double s = 0;
+            foreach (double t in v) s += t * t;
+            return Math.Sqrt(s);
+        }
+    }
+}
+
+/// <summary>The lane arithmetic <see cref="LseDescent"/> needs, for one vector width and element type (the JIT specialises each).</summary>
+internal interface ILanes<TV, T> where TV : unmanaged where T : unmanaged
+{
+    static abstract int Count { get; }
+    static abstract TV Splat(T v);
+    static abstract TV Load(T[] a, int at);
+    static abstract void Store(TV v, T[] a);
+    static abstract T Get(TV v, int lane);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV Sub(TV a, TV b);
+    static abstract TV Mul(TV a, TV b);
+    static abstract TV Div(TV a, TV b);
+    static abstract TV Fma(TV a, TV b, TV c);
+    static abstract TV Min(TV a, TV b);
+    static abstract TV Max(TV a, TV b);
+    static abstract TV Abs(TV a);
+    static abstract TV Sqrt(TV a);
+    static abstract TV Exp(TV a);
+    /// <summary>Lanes equal to 0 become 1, the others stay.</summary>
+    static abstract TV ZeroToOne(TV a);
+
+    /// <summary>p·2^n, where the low bits of <paramref name="shifted"/> hold the integer n (round-to-integer by a magic constant).</summary>
+    static abstract TV ScaleByShifted(TV p, TV shifted);
+
+    /// <summary><paramref name="value"/>, with lanes where <paramref name="t"/> &lt; <paramref name="limit"/> set to 0.</summary>
+    static abstract TV ZeroBelow(TV value, TV t, TV limit);
+}
+
+/// <summary>
+/// exp(t) for the softmax weights (t ≤ 0): t = n·ln2 + r with |r| ≤ ln2/2 (n rounded by the 1.5·2^p magic constant,
+/// ln2 split in two for an exact reduction), e^r by its Taylor polynomial (degree 12 in float64, 7 in float32:
+/// truncation below one ulp), then 2^n added to the exponent bits. Weights below e^−708 (float32: e^−87) are set to 0
+/// rather than made subnormal; next to Σw ≥ 1 they are invisible either way. Inlined, unlike the library's Exp.
+/// </summary>
+internal static class LaneExp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Exp<T, TV, TL>(TV t) where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        if (typeof(T) == typeof(double))
+        {
+            var magic = TL.Splat(T.CreateTruncating(6755399441055744.0));
+            var kb = TL.Fma(t, TL.Splat(T.CreateTruncating(1.4426950408889634)), magic);
+            var n = TL.Sub(kb, magic);
+            var r = TL.Fma(n, TL.Splat(T.CreateTruncating(-6.93147180369123816490e-01)), t);
+            r = TL.Fma(n, TL.Splat(T.CreateTruncating(-1.90821492927058770002e-10)), r);
+            var p = TL.Splat(T.CreateTruncating(1.0 / 479001600));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 39916800)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 3628800)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 362880)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 40320)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 5040)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 720)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 120)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 24)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0 / 6)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(0.5)));
+            p = TL.Fma(p, r, TL.Splat(T.One));
+            p = TL.Fma(p, r, TL.Splat(T.One));
+            return TL.ZeroBelow(TL.ScaleByShifted(p, kb), t, TL.Splat(T.CreateTruncating(-708.0)));
+        }
+        else
+        {
+            var magic = TL.Splat(T.CreateTruncating(12582912.0f));
+            var kb = TL.Fma(t, TL.Splat(T.CreateTruncating(1.44269504f)), magic);
+            var n = TL.Sub(kb, magic);
+            var r = TL.Fma(n, TL.Splat(T.CreateTruncating(-0.693359375f)), t);
+            r = TL.Fma(n, TL.Splat(T.CreateTruncating(2.12194440e-4f)), r);
+            var p = TL.Splat(T.CreateTruncating(1.0f / 5040));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0f / 720)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0f / 120)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0f / 24)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(1.0f / 6)));
+            p = TL.Fma(p, r, TL.Splat(T.CreateTruncating(0.5f)));
+            p = TL.Fma(p, r, TL.Splat(T.One));
+            p = TL.Fma(p, r, TL.Splat(T.One));
+            return TL.ZeroBelow(TL.ScaleByShifted(p, kb), t, TL.Splat(T.CreateTruncating(-87.0f)));
+        }
+    }
+}
+
+internal readonly struct Lanes512 : ILanes<Vector512<double>, double>
+{
+    public static int Count => Vector512<double>.Count;
+    public static Vector512<double> Splat(double v) => Vector512.Create(v);
+    public static Vector512<double> Load(double[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<double>.Count));
+    public static void Store(Vector512<double> v, double[] a) => v.CopyTo(a);
+    public static double Get(Vector512<double> v, int lane) => v.GetElement(lane);
+    public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
+    public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
+    public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
+    public static Vector512<double> Div(Vector512<double> a, Vector512<double> b) => a / b;
+    public static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    public static Vector512<double> Min(Vector512<double> a, Vector512<double> b) => Vector512.Min(a, b);
+    public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.Max(a, b);
+    public static Vector512<double> Abs(Vector512<double> a) => Vector512.Abs(a);
+    public static Vector512<double> Sqrt(Vector512<double> a) => Vector512.Sqrt(a);
+    public static Vector512<double> Exp(Vector512<double> a) => Vector512.Exp(a);
+    public static Vector512<double> ZeroToOne(Vector512<double> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<double>.Zero), Vector512<double>.One, a);
+    public static Vector512<double> ScaleByShifted(Vector512<double> p, Vector512<double> shifted) =>
+        (p.AsInt64() + Vector512.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
+    public static Vector512<double> ZeroBelow(Vector512<double> value, Vector512<double> t, Vector512<double> limit) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(t, limit), Vector512<double>.Zero, value);
+}
+
+internal readonly struct Lanes512F : ILanes<Vector512<float>, float>
+{
+    public static int Count => Vector512<float>.Count;
+    public static Vector512<float> Splat(float v) => Vector512.Create(v);
+    public static Vector512<float> Load(float[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<float>.Count));
+    public static void Store(Vector512<float> v, float[] a) => v.CopyTo(a);
+    public static float Get(Vector512<float> v, int lane) => v.GetElement(lane);
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+    public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+    public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
+    public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
+    public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+    public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    public static Vector512<float> ZeroToOne(Vector512<float> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<float>.Zero), Vector512<float>.One, a);
+    public static Vector512<float> ScaleByShifted(Vector512<float> p, Vector512<float> shifted) =>
+        (p.AsInt32() + Vector512.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
+    public static Vector512<float> ZeroBelow(Vector512<float> value, Vector512<float> t, Vector512<float> limit) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(t, limit), Vector512<float>.Zero, value);
+}
+
+internal readonly struct Lanes256 : ILanes<Vector256<double>, double>
+{
+    public static int Count => Vector256<double>.Count;
+    public static Vector256<double> Splat(double v) => Vector256.Create(v);
+    public static Vector256<double> Load(double[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<double>.Count));
+    public static void Store(Vector256<double> v, double[] a) => v.CopyTo(a);
+    public static double Get(Vector256<double> v, int lane) => v.GetElement(lane);
+    public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
+    public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
+    public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
+    public static Vector256<double> Div(Vector256<double> a, Vector256<double> b) => a / b;
+    public static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    public static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Vector256.Min(a, b);
+    public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
+    public static Vector256<double> Abs(Vector256<double> a) => Vector256.Abs(a);
+    public static Vector256<double> Sqrt(Vector256<double> a) => Vector256.Sqrt(a);
+    public static Vector256<double> Exp(Vector256<double> a) => Vector256.Exp(a);
+    public static Vector256<double> ZeroToOne(Vector256<double> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<double>.Zero), Vector256<double>.One, a);
+    public static Vector256<double> ScaleByShifted(Vector256<double> p, Vector256<double> shifted) =>
+        (p.AsInt64() + Vector256.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
+    public static Vector256<double> ZeroBelow(Vector256<double> value, Vector256<double> t, Vector256<double> limit) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(t, limit), Vector256<double>.Zero, value);
+}
+
+internal readonly struct Lanes256F : ILanes<Vector256<float>, float>
+{
+    public static int Count => Vector256<float>.Count;
+    public static Vector256<float> Splat(float v) => Vector256.Create(v);
+    public static Vector256<float> Load(float[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<float>.Count));
+    public static void Store(Vector256<float> v, float[] a) => v.CopyTo(a);
+    public static float Get(Vector256<float> v, int lane) => v.GetElement(lane);
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
+    public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
+    public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
+    public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
+    public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+    public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    public static Vector256<float> ZeroToOne(Vector256<float> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<float>.Zero), Vector256<float>.One, a);
+    public static Vector256<float> ScaleByShifted(Vector256<float> p, Vector256<float> shifted) =>
+        (p.AsInt32() + Vector256.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
+    public static Vector256<float> ZeroBelow(Vector256<float> value, Vector256<float> t, Vector256<float> limit) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(t, limit), Vector256<float>.Zero, value);
+}
+
+internal readonly struct Lanes128 : ILanes<Vector128<double>, double>
+{
+    public static int Count => Vector128<double>.Count;
+    public static Vector128<double> Splat(double v) => Vector128.Create(v);
+    public static Vector128<double> Load(double[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<double>.Count));
+    public static void Store(Vector128<double> v, double[] a) => v.CopyTo(a);
+    public static double Get(Vector128<double> v, int lane) => v.GetElement(lane);
+    public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
+    public static Vector128<double> Sub(Vector128<double> a, Vector128<double> b) => a - b;
+    public static Vector128<double> Mul(Vector128<double> a, Vector128<double> b) => a * b;
+    public static Vector128<double> Div(Vector128<double> a, Vector128<double> b) => a / b;
+    public static Vector128<double> Fma(Vector128<double> a, Vector128<double> b, Vector128<double> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    public static Vector128<double> Min(Vector128<double> a, Vector128<double> b) => Vector128.Min(a, b);
+    public static Vector128<double> Max(Vector128<double> a, Vector128<double> b) => Vector128.Max(a, b);
+    public static Vector128<double> Abs(Vector128<double> a) => Vector128.Abs(a);
+    public static Vector128<double> Sqrt(Vector128<double> a) => Vector128.Sqrt(a);
+    public static Vector128<double> Exp(Vector128<double> a) => Vector128.Exp(a);
+    public static Vector128<double> ZeroToOne(Vector128<double> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<double>.Zero), Vector128<double>.One, a);
+    public static Vector128<double> ScaleByShifted(Vector128<double> p, Vector128<double> shifted) =>
+        (p.AsInt64() + Vector128.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
+    public static Vector128<double> ZeroBelow(Vector128<double> value, Vector128<double> t, Vector128<double> limit) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<double>.Zero, value);
+}
+
+internal readonly struct Lanes128F : ILanes<Vector128<float>, float>
+{
+    public static int Count => Vector128<float>.Count;
+    public static Vector128<float> Splat(float v) => Vector128.Create(v);
+    public static Vector128<float> Load(float[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<float>.Count));
+    public static void Store(Vector128<float> v, float[] a) => v.CopyTo(a);
+    public static float Get(Vector128<float> v, int lane) => v.GetElement(lane);
+    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    public static Vector128<float> Sub(Vector128<float> a, Vector128<float> b) => a - b;
+    public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
+    public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
+    public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
+    public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+    public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
+    public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
+    public static Vector128<float> Exp(Vector128<float> a) => Vector128.Exp(a);
+    public static Vector128<float> ZeroToOne(Vector128<float> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<float>.Zero), Vector128<float>.One, a);
+    public static Vector128<float> ScaleByShifted(Vector128<float> p, Vector128<float> shifted) =>
+        (p.AsInt32() + Vector128.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
+    public static Vector128<float> ZeroBelow(Vector128<float> value, Vector128<float> t, Vector128<float> limit) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<float>.Zero, value);
+}
