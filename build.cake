@@ -3,6 +3,7 @@
 //   ./build.sh --target Run       the main job on the embedded default data
 //   ./build.sh --target Native    the C ABI library artifacts/native/libdenseam.so (NativeAOT)
 //   ./build.sh --target Pack      NuGet packages into artifacts/packages
+//   ./build.sh --target Compare   the engine against numpy/scipy/scikit-learn, one side-by-side table with ratios
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -132,6 +133,29 @@ Task("Native").Does(() =>
     CopyFile("./include/denseam.h", native.CombineWithFilePath("denseam.h"));
     CopyFile(native.CombineWithFilePath("libdenseam.so"), "./python/denseam/libdenseam.so");
     Information($"libdenseam: {native.CombineWithFilePath("libdenseam.so")}");
+});
+
+// The engine's workloads against numpy / scipy / scikit-learn on identical data, both sides timed in the same run
+// (bench/python/compare.py; Debian's /usr/bin/python3 with python3-sklearn, installed by the Deps task).
+// --only=distances-d8,kde-d16,... picks rows; --repeat=N sets the repetitions.
+Task("Compare").IsDependentOn("Deps").Does(() =>
+{
+    DotNetBuild("./src/Tools/EngineBench/EngineBench.csproj", new DotNetBuildSettings { Configuration = configuration });
+    var args = new ProcessArgumentBuilder().Append("bench/python/compare.py").Append("--repeat").Append(Argument("repeat", "3"))
+        .Append("--peer-coretype").Append("SkylakeX")
+        .Append("--engine").AppendQuoted($"dotnet {MakeAbsolute(File($"./src/Tools/EngineBench/bin/{configuration}/net10.0/denseam-enginebench.dll"))}");
+    var only = Argument("only", "");
+    if (only != "") args.Append("--only").Append(only);
+    int code = StartProcess("/usr/bin/python3", new ProcessSettings { Arguments = args });
+    if (code != 0) throw new Exception($"compare.py exited {code}");
+});
+
+// BenchmarkDotNet suites of the engine's hot paths (distances, radius search, KDE, Algorithm 1, LSE descent);
+// --filter='*Kde*' narrows them.
+Task("BenchSuites").Does(() =>
+{
+    DotNetRun("./src/Tools/BenchSuites/BenchSuites.csproj", new ProcessArgumentBuilder().Append("--filter").AppendQuoted(Argument("filter", "*")),
+        new DotNetRunSettings { Configuration = configuration });
 });
 
 // NuGet packages into artifacts/packages: the native BLAS boundary, the core (model, distances, β) and the CLI as a

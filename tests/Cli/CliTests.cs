@@ -21,6 +21,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Claims_prints_the_table_for_a_folder_and_refuses_a_missing_one()
+    {
+        var (code, stdout, stderr) = Run("claims", "--results", _dir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("[NOT RUN] logl0", stdout);
+        Assert.Contains("[NOT RUN] lmin0", stdout);
+        (code, _, stderr) = Run("claims", "--results", PathOf("missing"));
+        Assert.Equal(2, code);
+        Assert.Contains("--results", stderr);
+    }
+
+    [Fact]
     public void Retrieve_writes_points_and_prints_json()
     {
         string p = PathOf("p.npy"), q = PathOf("q.csv"), r = PathOf("r.npy");

@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.CreateExport(io));
         root.Subcommands.Add(WorkerCommand.Create(io));
         root.Subcommands.Add(ReproduceCommand.Create(io));
+        root.Subcommands.Add(ReproduceCommand.CreateClaims(io));
         root.Subcommands.Add(DataCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
         var parsed = root.Parse(args);
