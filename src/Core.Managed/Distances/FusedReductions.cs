@@ -14,8 +14,9 @@ public static class FusedReductions
     /// <summary>
     /// S(x_i) = Σ_μ max(0, 1 − ‖x_i − ξ_μ‖²/h²) for every query: the unnormalised Epanechnikov kernel sum
     /// (Z(x) of the LSR energy with ε = 0 when h² = 2/β). The kernel is continuous and zero on the boundary, so
-    /// no exact boundary decision is needed. Low d with a selective bandwidth: the k-d tree's neighbours (exact
-    /// reference distances); otherwise small d: direct SIMD (patterns transposed); large d: GEMM tiles.
+    /// no exact boundary decision is needed. Small d: leaves of nearby patterns with bounding balls, those provably
+    /// beyond h skipped (triangle inequality) and the rest summed with direct SIMD differences, or all patterns
+    /// scanned when the bandwidth reaches most of them; large d: GEMM tiles.
     /// </summary>
     public static double[] EpanechnikovSums<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -30,19 +31,22 @@ public static class FusedReductions
         var sums = new double[queries.Rows];
         if (queries.Rows == 0) return sums;
         double h2 = bandwidth * bandwidth;
-        if (patterns.Columns <= options.KdTreeMaxDimension)
+        if (patterns.Columns < options.GemmCutoverDimension)
         {
-            // Small bandwidth in low d: only the few patterns inside the ball contribute, and a k-d tree finds them.
-            var index = RadiusIndex<T>.Build(patterns, options, h2);
-            if (index.Method == "kd-tree")
+            // Leaves whose bounding ball is out of every query's reach are skipped; when a sample of queries shows
+            // that almost nothing would be skipped (a bandwidth wider than the data), the plain scan below is used.
+            var leaves = new LeafBalls<T>(patterns);
+            var thr = leaves.Thresholds(bandwidth);
+            if (LeavesPay(leaves, queries, thr, patterns.Rows))
             {
-                var csr = index.Search(queries, h2);
-                Parallel.For(0, queries.Rows, options.Parallel, i =>
+                T invT = T.CreateTruncating(1.0 / h2);
+                Parallel.For(0, queries.Rows, options.Parallel, () => new double[queries.Columns], (i, _, xd) =>
                 {
-                    double s = 0;
-                    foreach (double d2 in csr.Distances(i)) s += 1 - d2 / h2;
-                    sums[i] = s;
-                });
+                    var x = queries.Row(i);
+                    for (int k = 0; k < xd.Length; k++) xd[k] = double.CreateTruncating(x[k]);
+                    sums[i] = leaves.EpanechnikovSum(x, xd, thr, invT);
+                    return xd;
+                }, _ => { });
                 return sums;
             }
         }
@@ -77,6 +81,44 @@ public static class FusedReductions
             sums[q] += s;
         });
         return sums;
+    }
+
+    /// <summary>
+    /// The path <see cref="EpanechnikovSums{T}"/> takes for these arguments: "leaf-balls-simd" (leaves out of reach
+    /// skipped), "direct-simd" (every pattern scanned) or "gemm" (large d). Builds the leaves to decide, as the sum does.
+    /// </summary>
+    public static string EpanechnikovMethod<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        ArgumentNullException.ThrowIfNull(queries);
+        EngineCommon.SameDimension(patterns, queries, nameof(queries));
+        if (!(bandwidth > 0) || double.IsInfinity(bandwidth))
+            throw new ArgumentOutOfRangeException(nameof(bandwidth), bandwidth, $"bandwidth must be a finite number > 0; got {bandwidth}.");
+        options ??= DistanceEngineOptions.Default;
+        options.Validate();
+        if (patterns.Columns >= options.GemmCutoverDimension) return "gemm";
+        if (queries.Rows == 0) return "direct-simd";
+        var leaves = new LeafBalls<T>(patterns);
+        return LeavesPay(leaves, queries, leaves.Thresholds(bandwidth), patterns.Rows) ? "leaf-balls-simd" : "direct-simd";
+    }
+
+    /// <summary>
+    /// Whether the leaf-pruned scan is expected to beat the plain scan: the points in reachable leaves, averaged
+    /// over up to 32 evenly spaced queries, below 3/4 of M (the leaf path costs about that plus a centre test per leaf).
+    /// </summary>
+    private static bool LeavesPay<T>(LeafBalls<T> leaves, PointSet<T> queries, double[] thr, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int samples = Math.Min(32, queries.Rows);
+        var xd = new double[queries.Columns];
+        long work = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            var x = queries.Row((int)((long)s * queries.Rows / samples));
+            for (int k = 0; k < xd.Length; k++) xd[k] = double.CreateTruncating(x[k]);
+            work += leaves.Work(xd, thr);
+        }
+        return work < 0.75 * m * samples;
     }
 
     /// <summary>

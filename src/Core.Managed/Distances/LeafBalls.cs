@@ -1,0 +1,531 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DenseAm.Distances;
+
+/// <summary>
+/// Patterns cut into leaves of at most <see cref="MaxLeaf"/> points by recursive two-way 2-means splits (the
+/// bisecting hyperplane of two means, so clustered data are cut between clusters rather than through them). Each leaf keeps a bounding
+/// ball (centre = mean of its members, radius = largest member distance, rounded up) and its points transposed
+/// (d rows of lanes, padded with +∞) for a lane-parallel direct-difference kernel.
+/// A query x skips leaf l when ‖x − c_l‖ is provably at least R_l + h: by the triangle inequality every member
+/// is then at distance ≥ h, where the Epanechnikov kernel is zero, so the sums equal those of a full scan.
+/// </summary>
+internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Largest leaf: big enough that a leaf fills several vectors, small enough to prune finely.</summary>
+    public const int MaxLeaf = 128;
+
+    /// <summary>Nodes this small are never split.</summary>
+    private const int MinLeaf = 8;
+
+    private readonly int _d;
+    private readonly int[] _offset;     // start of leaf l in _data
+    private readonly int[] _stride;     // lanes per coordinate row of leaf l (a multiple of the vector width)
+    private readonly T[] _data;
+    private readonly double[] _centresT; // d rows of LeafStride lanes (padded leaves: +∞, never reached)
+    private readonly double[] _radii;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public LeafBalls(PointSet<T> p)
+    {
+        int m = p.Rows, d = p.Columns;
+        _d = d;
+        var order = new int[m];
+        for (int i = 0; i < m; i++) order[i] = i;
+        var xs = new double[(long)m * d];
+        for (int i = 0; i < xs.Length; i++) xs[i] = double.CreateTruncating(p.Data[i]);
+        var bag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
+        var groupBag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
+        Split(xs, d, order, new double[m], 0, m, bag, groupBag, false);
+        // Leaves and groups in position order: the layout does not depend on which thread split which node.
+        var leaves = bag.OrderBy(r => r.start).ToList();
+        var groups = groupBag.OrderBy(r => r.start).ToList();
+        LeafCount = leaves.Count;
+        int w = Vector512<T>.Count;
+        _offset = new int[LeafCount];
+        _stride = new int[LeafCount];
+        long total = 0;
+        for (int l = 0; l < LeafCount; l++)
+        {
+            int n = leaves[l].end - leaves[l].start;
+            _offset[l] = checked((int)total);
+            _stride[l] = (n + w - 1) / w * w;
+            total += (long)_stride[l] * d;
+        }
+        _data = GC.AllocateUninitializedArray<T>(checked((int)total));
+        // Room for an eight-lane load at any leaf (a group's leaves are tested eight at a time from its first).
+        LeafStride = (LeafCount + 15) / 8 * 8;
+        _centresT = new double[LeafStride * d];
+        Array.Fill(_centresT, double.PositiveInfinity);
+        _radii = new double[LeafStride];
+        var c = new double[d];
+        for (int l = 0; l < LeafCount; l++)
+        {
+            var (start, end) = leaves[l];
+            int n = end - start, s = _stride[l];
+            Array.Clear(c);
+            for (int k = start; k < end; k++)
+            {
+                var row = p.Row(order[k]);
+                for (int i = 0; i < d; i++)
+                {
+                    c[i] += double.CreateTruncating(row[i]);
+                    _data[_offset[l] + i * s + (k - start)] = row[i];
+                }
+            }
+            for (int i = 0; i < d; i++)
+            {
+                c[i] /= n;
+                _centresT[i * LeafStride + l] = c[i];
+                _data.AsSpan(_offset[l] + i * s + n, s - n).Fill(T.PositiveInfinity);
+            }
+            double r2 = 0;
+            for (int k = start; k < end; k++)
+            {
+                var row = p.Row(order[k]);
+                double s2 = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    double t = double.CreateTruncating(row[i]) - c[i];
+                    s2 += t * t;
+                }
+                r2 = Math.Max(r2, s2);
+            }
+            // Rounded up past the reference sum's own rounding, so R_l bounds the true member distances.
+            _radii[l] = Math.Sqrt(r2) * (1 + 1e-12) + double.Epsilon;
+        }
+        // Groups of consecutive leaves (subtrees of at most GroupMax points): centre = mean of the members,
+        // radius = max over its leaves of ‖c_g − c_l‖ + R_l, which bounds every member's distance.
+        GroupCount = groups.Count;
+        GroupStride = (GroupCount + 7) / 8 * 8;
+        _groupFirst = new int[GroupCount + 1];
+        _groupCentresT = new double[GroupStride * d];
+        Array.Fill(_groupCentresT, double.PositiveInfinity);
+        _groupRadii = new double[GroupCount];
+        int leaf = 0;
+        for (int g = 0; g < GroupCount; g++)
+        {
+            _groupFirst[g] = leaf;
+            int l0 = leaf;
+            while (leaf < LeafCount && leaves[leaf].start < groups[g].end) leaf++;
+            Array.Clear(c);
+            for (int l = l0; l < leaf; l++)
+                for (int i = 0; i < d; i++) c[i] += _centresT[i * LeafStride + l] * (leaves[l].end - leaves[l].start);
+            for (int i = 0; i < d; i++)
+            {
+                c[i] /= groups[g].end - groups[g].start;
+                _groupCentresT[i * GroupStride + g] = c[i];
+            }
+            double r = 0;
+            for (int l = l0; l < leaf; l++)
+            {
+                double s2 = 0;
+                for (int i = 0; i < d; i++)
+                {
+                    double t = _centresT[i * LeafStride + l] - c[i];
+                    s2 += t * t;
+                }
+                r = Math.Max(r, Math.Sqrt(s2) * (1 + 1e-12) + _radii[l]);
+            }
+            _groupRadii[g] = r * (1 + 1e-12);
+        }
+        _groupFirst[GroupCount] = leaf;
+    }
+
+    private readonly int[] _groupFirst;       // leaves of group g: [_groupFirst[g], _groupFirst[g + 1])
+    private readonly double[] _groupCentresT; // d rows of GroupStride lanes
+    private readonly double[] _groupRadii;
+
+    /// <summary>Number of leaf groups.</summary>
+    public int GroupCount { get; }
+
+    /// <summary>Lanes per row of the transposed group centres.</summary>
+    public int GroupStride { get; }
+
+    /// <summary>Largest subtree kept as one group of leaves, tested as a whole before its leaves.</summary>
+    private const int GroupMax = 1024;
+
+    /// <summary>Number of leaves.</summary>
+    public int LeafCount { get; }
+
+    /// <summary>Lanes per row of the transposed centres (LeafCount rounded up to 32).</summary>
+    public int LeafStride { get; }
+
+    /// <summary>
+    /// Splits order[start, end) in two by 2-means: seeded with two far-apart points, three Lloyd rounds on an evenly
+    /// spaced sample of at most <see cref="SampleSize"/> members, then one pass cutting all members by the bisecting
+    /// hyperplane of the two means, which on clustered data runs between clusters. A side smaller than a quarter of
+    /// a large node falls back to the median along the means' direction, so the depth stays logarithmic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Split(double[] xs, int d, int[] order, double[] proj, int start, int end,
+        System.Collections.Concurrent.ConcurrentBag<(int, int)> leaves, System.Collections.Concurrent.ConcurrentBag<(int, int)> groups, bool grouped)
+    {
+        int n = end - start;
+        if (!grouped && n <= GroupMax)
+        {
+            groups.Add((start, end));
+            grouped = true;
+        }
+        if (n <= MinLeaf)
+        {
+            leaves.Add((start, end));
+            return;
+        }
+        int ns = Math.Min(n, SampleSize);
+        Span<int> sample = stackalloc int[ns];
+        for (int k = 0; k < ns; k++) sample[k] = order[start + (int)((long)k * n / ns)];
+        Span<bool> side = stackalloc bool[ns];
+        var ca = new double[d];
+        var cb = new double[d];
+        var dir = new double[d];
+        int ia = Farthest(xs, d, sample, sample[0]);
+        int ib = Farthest(xs, d, sample, ia);
+        xs.AsSpan(ia * d, d).CopyTo(ca);
+        xs.AsSpan(ib * d, d).CopyTo(cb);
+        double off = 0;
+        for (int round = 0; ; round++)
+        {
+            // x is nearer b than a ⇔ ⟨x, b − a⟩ > (‖b‖² − ‖a‖²)/2.
+            off = 0;
+            for (int i = 0; i < d; i++) { dir[i] = cb[i] - ca[i]; off += 0.5 * (cb[i] * cb[i] - ca[i] * ca[i]); }
+            if (round == 3) break;
+            int nb = 0;
+            for (int k = 0; k < ns; k++) if (side[k] = Dot(xs.AsSpan(sample[k] * d, d), dir) > off) nb++;
+            if (nb == 0 || nb == ns) break;
+            Array.Clear(ca);
+            Array.Clear(cb);
+            for (int k = 0; k < ns; k++)
+            {
+                var x = xs.AsSpan(sample[k] * d, d);
+                var c = side[k] ? cb : ca;
+                for (int i = 0; i < d; i++) c[i] += x[i];
+            }
+            for (int i = 0; i < d; i++) { ca[i] /= ns - nb; cb[i] /= nb; }
+        }
+        for (int k = start; k < end; k++) proj[k] = Dot(xs.AsSpan(order[k] * d, d), dir) - off;
+        // Stable two-way partition (non-positive side first) keeps the result a function of the input alone.
+        int cut = Partition(order, proj, start, end);
+        if (n <= MaxLeaf)
+        {
+            // A leaf-sized node is split further only if its two means lie farther apart than the members' RMS
+            // distance to their own mean: a node mixing pieces of distant clusters would have a needlessly wide ball.
+            if (cut == start || cut == end || !WellSeparated(xs, d, order, start, cut, end, ca, cb))
+            {
+                leaves.Add((start, end));
+                return;
+            }
+        }
+        else if (cut - start < n / 4 || end - cut < n / 4)
+        {
+            // Lopsided: the median along the means' direction instead (depth stays logarithmic).
+            cut = start + n / 2;
+            Select(order, proj, start, end - 1, cut);
+        }
+        if (n > 1024)
+            Parallel.Invoke(() => Split(xs, d, order, proj, start, cut, leaves, groups, grouped),
+                () => Split(xs, d, order, proj, cut, end, leaves, groups, grouped));
+        else
+        {
+            Split(xs, d, order, proj, start, cut, leaves, groups, grouped);
+            Split(xs, d, order, proj, cut, end, leaves, groups, grouped);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool WellSeparated(double[] xs, int d, int[] order, int start, int cut, int end, double[] ca, double[] cb)
+    {
+        Mean(xs, d, order, start, cut, ca);
+        Mean(xs, d, order, cut, end, cb);
+        double within = 0;
+        for (int k = start; k < end; k++)
+        {
+            var x = xs.AsSpan(order[k] * d, d);
+            var c = k < cut ? ca : cb;
+            for (int i = 0; i < d; i++)
+            {
+                double t = x[i] - c[i];
+                within += t * t;
+            }
+        }
+        double sep = 0;
+        for (int i = 0; i < d; i++) sep += (ca[i] - cb[i]) * (ca[i] - cb[i]);
+        return sep > within / (end - start);
+    }
+
+    /// <summary>
+    /// Quickselect of (proj, order)[lo..hi] by (projection, point index): afterwards position k holds the k-th
+    /// smallest and those before it are no larger. Deterministic (median-of-three pivots, no randomness).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Select(int[] order, double[] proj, int lo, int hi, int k)
+    {
+        static bool Less(int[] order, double[] proj, int a, int b) => proj[a] < proj[b] || (proj[a] == proj[b] && order[a] < order[b]);
+        static void Swap(int[] order, double[] proj, int a, int b)
+        {
+            (proj[a], proj[b]) = (proj[b], proj[a]);
+            (order[a], order[b]) = (order[b], order[a]);
+        }
+        while (hi > lo)
+        {
+            int mid = lo + (hi - lo) / 2;
+            if (Less(order, proj, mid, lo)) Swap(order, proj, mid, lo);
+            if (Less(order, proj, hi, lo)) Swap(order, proj, hi, lo);
+            if (Less(order, proj, hi, mid)) Swap(order, proj, hi, mid);
+            double pk = proj[mid];
+            int pi = order[mid];
+            int i = lo, j = hi;
+            while (i <= j)
+            {
+                while (proj[i] < pk || (proj[i] == pk && order[i] < pi)) i++;
+                while (pk < proj[j] || (pk == proj[j] && pi < order[j])) j--;
+                if (i <= j) { Swap(order, proj, i, j); i++; j--; }
+            }
+            if (k <= j) hi = j;
+            else if (k >= i) lo = i;
+            else break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Partition(int[] order, double[] proj, int start, int end)
+    {
+        int n = end - start;
+        var o = System.Buffers.ArrayPool<int>.Shared.Rent(n);
+        var v = System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        int lo = 0, hi = n;
+        for (int k = start; k < end; k++)
+        {
+            if (proj[k] <= 0) { o[lo] = order[k]; v[lo++] = proj[k]; }
+            else { o[--hi] = order[k]; v[hi] = proj[k]; }
+        }
+        Array.Reverse(o, hi, n - hi);
+        Array.Reverse(v, hi, n - hi);
+        Array.Copy(o, 0, order, start, n);
+        Array.Copy(v, 0, proj, start, n);
+        System.Buffers.ArrayPool<int>.Shared.Return(o);
+        System.Buffers.ArrayPool<double>.Shared.Return(v);
+        return start + lo;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Mean(double[] xs, int d, int[] order, int start, int end, double[] c)
+    {
+        Array.Clear(c);
+        for (int k = start; k < end; k++)
+        {
+            var x = xs.AsSpan(order[k] * d, d);
+            for (int i = 0; i < d; i++) c[i] += x[i];
+        }
+        for (int i = 0; i < d; i++) c[i] /= end - start;
+    }
+
+    /// <summary>The point of <paramref name="ids"/> farthest from point <paramref name="from"/> (first on ties).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Farthest(double[] xs, int d, ReadOnlySpan<int> ids, int from)
+    {
+        var f = xs.AsSpan(from * d, d);
+        int best = from;
+        double bd = -1;
+        foreach (int id in ids)
+        {
+            var x = xs.AsSpan(id * d, d);
+            double s = 0;
+            for (int i = 0; i < d; i++)
+            {
+                double t = x[i] - f[i];
+                s += t * t;
+            }
+            if (s > bd) { bd = s; best = id; }
+        }
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 1 < a.Length; i += 2)
+        {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+        }
+        if (i < a.Length) s0 += a[i] * b[i];
+        return s0 + s1;
+    }
+
+    /// <summary>Members sampled per node to fit the 2-means split.</summary>
+    private const int SampleSize = 128;
+
+    /// <summary>Skip thresholds for bandwidth h: a leaf (group) is scanned only if ‖x − c‖² &lt; thr; leaves first, then groups.</summary>
+    public double[] Thresholds(double h)
+    {
+        // The computed ‖x − c‖² and the T-precision member distances err by at most a few (d + 2)·u each;
+        // the relative slack covers both, so a skipped leaf's members would all have given a zero term.
+        double slack = 1 + 8.0 * (_d + 2) * SimdDistance.UnitRoundoff<T>() + 1e-9;
+        // Leaves' thresholds first, then the groups'; padding lanes get −1 (never reached).
+        var thr = new double[LeafStride + GroupStride];
+        Array.Fill(thr, -1.0);
+        for (int l = 0; l < LeafCount; l++)
+        {
+            double t = (_radii[l] + h) * slack;
+            thr[l] = t * t;
+        }
+        for (int g = 0; g < GroupCount; g++)
+        {
+            double t = (_groupRadii[g] + h) * slack;
+            thr[LeafStride + g] = t * t;
+        }
+        return thr;
+    }
+
+    /// <summary>Points in the leaves a query x would scan (for the cost estimate).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public long Work(ReadOnlySpan<double> x, double[] thr)
+    {
+        long n = 0;
+        for (int l = 0; l < LeafCount; l++)
+        {
+            double s = 0;
+            for (int i = 0; i < _d; i++)
+            {
+                double t = x[i] - _centresT[i * LeafStride + l];
+                s += t * t;
+            }
+            if (s < thr[l]) n += _stride[l];
+        }
+        return n + LeafCount;
+    }
+
+    /// <summary>Σ_μ max(0, 1 − ‖x − ξ_μ‖²·inv) over the leaves not provably out of reach; <paramref name="xd"/> is x widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe double EpanechnikovSum(ReadOnlySpan<T> x, ReadOnlySpan<double> xd, double[] thr, T inv)
+    {
+        int d = _d, ls = LeafStride;
+        double total = 0;
+        fixed (double* ct = _centresT)
+        fixed (double* gct = _groupCentresT)
+        fixed (double* th = thr)
+        fixed (double* px = xd)
+        fixed (T* pxt = x)
+        fixed (T* data = _data)
+        {
+            if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+            {
+                int gs = GroupStride;
+                double* gc = gct;
+                double* gth = th + ls;
+                for (int g0 = 0; g0 < gs; g0 += 8)
+                {
+                    var ag = Vector512<double>.Zero;
+                    double* col = gc + g0;
+                    for (int i = 0; i < d; i++, col += gs)
+                    {
+                        var t = Vector512.Create(px[i]) - Vector512.Load(col);
+                        ag = SimdDistance.Fma(t, t, ag);
+                    }
+                    ulong gbits = Vector512.LessThan(ag, Vector512.Load(gth + g0)).ExtractMostSignificantBits();
+                    while (gbits != 0)
+                    {
+                        int g = g0 + BitOperations.TrailingZeroCount(gbits);
+                        gbits &= gbits - 1;
+                        int last = _groupFirst[g + 1];
+                        for (int l0 = _groupFirst[g]; l0 < last; l0 += 8)
+                        {
+                            // Eight leaves from l0 (unaligned); lanes past the group's last leaf are masked off.
+                            var a0 = Vector512<double>.Zero;
+                            double* lc = ct + l0;
+                            for (int i = 0; i < d; i++, lc += ls)
+                            {
+                                var t = Vector512.Create(px[i]) - Vector512.Load(lc);
+                                a0 = SimdDistance.Fma(t, t, a0);
+                            }
+                            ulong bits = Vector512.LessThan(a0, Vector512.Load(th + l0)).ExtractMostSignificantBits();
+                            if (last - l0 < 8) bits &= (1UL << (last - l0)) - 1;
+                            while (bits != 0)
+                            {
+                                int l = l0 + BitOperations.TrailingZeroCount(bits);
+                                bits &= bits - 1;
+                                total += ScanLeaf512(pxt, data + _offset[l], _stride[l], inv);
+                            }
+                        }
+                    }
+                }
+            }
+            else
+            {
+                for (int l = 0; l < LeafCount; l++)
+                {
+                    double s = 0;
+                    for (int i = 0; i < d; i++)
+                    {
+                        double t = px[i] - ct[i * ls + l];
+                        s += t * t;
+                    }
+                    if (!(s < th[l])) continue;
+                    int stride = _stride[l];
+                    T* b = data + _offset[l];
+                    T sum = T.Zero;
+                    for (int j = 0; j < stride; j++)
+                    {
+                        T acc = T.Zero;
+                        for (int i = 0; i < d; i++)
+                        {
+                            T t = pxt[i] - b[i * stride + j];
+                            acc += t * t;
+                        }
+                        T k = T.One - acc * inv;
+                        if (k > T.Zero) sum += k;
+                    }
+                    total += double.CreateTruncating(sum);
+                }
+            }
+        }
+        return total;
+    }
+
+    /// <summary>One leaf's Epanechnikov terms, lanes summed to float64 (padded lanes are +∞ away and give 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private unsafe double ScanLeaf512(T* x, T* b, int stride, T inv)
+    {
+        int d = _d, w = Vector512<T>.Count;
+        var one = Vector512<T>.One;
+        var iv = Vector512.Create(inv);
+        var sum = Vector512<T>.Zero;
+        int j = 0;
+        for (; j + 2 * w <= stride; j += 2 * w)
+        {
+            Vector512<T> a0 = default, a1 = default;
+            T* col = b + j;
+            for (int i = 0; i < d; i++, col += stride)
+            {
+                var xb = Vector512.Create(x[i]);
+                var t0 = xb - Vector512.Load(col);
+                var t1 = xb - Vector512.Load(col + w);
+                a0 = SimdDistance.Fma(t0, t0, a0);
+                a1 = SimdDistance.Fma(t1, t1, a1);
+            }
+            sum += Vector512.Max(Vector512<T>.Zero, one - a0 * iv) + Vector512.Max(Vector512<T>.Zero, one - a1 * iv);
+        }
+        if (j < stride)
+        {
+            Vector512<T> a0 = default;
+            T* col = b + j;
+            for (int i = 0; i < d; i++, col += stride)
+            {
+                var t0 = Vector512.Create(x[i]) - Vector512.Load(col);
+                a0 = SimdDistance.Fma(t0, t0, a0);
+            }
+            sum += Vector512.Max(Vector512<T>.Zero, one - a0 * iv);
+        }
+        if (typeof(T) == typeof(float))
+        {
+            var f = sum.AsSingle();
+            return Vector512.Sum(Vector512.WidenLower(f) + Vector512.WidenUpper(f));
+        }
+        return Vector512.Sum(sum.AsDouble());
+    }
+}
