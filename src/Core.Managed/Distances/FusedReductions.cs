@@ -40,12 +40,58 @@ public static class FusedReductions
             if (LeavesPay(leaves, queries, thr, patterns.Rows))
             {
                 T invT = T.CreateTruncating(1.0 / h2);
-                Parallel.For(0, queries.Rows, options.Parallel, () => new double[queries.Columns], (i, _, xd) =>
+                // Queries in blocks of neighbours (same nearest leaf, by a counting sort, at most 64 per block); each
+                // block's bounding ball gives the leaves any of its queries might reach, and each query then tests only
+                // those against its own thresholds, so it scans exactly the leaves of a lone query, in the same order.
+                // Consecutive queries also find those leaves in cache.
+                int q = queries.Rows, d = queries.Columns, nl = leaves.LeafCount;
+                var key = new int[q];
+                Parallel.For(0, q, options.Parallel, () => new double[d], (i, _, xd) =>
                 {
                     var x = queries.Row(i);
-                    for (int k = 0; k < xd.Length; k++) xd[k] = double.CreateTruncating(x[k]);
-                    sums[i] = leaves.EpanechnikovSum(x, xd, thr, invT);
+                    for (int k = 0; k < d; k++) xd[k] = double.CreateTruncating(x[k]);
+                    key[i] = leaves.NearestLeaf(xd);
                     return xd;
+                }, _ => { });
+                var start = new int[nl + 1];
+                foreach (int g in key) start[g + 1]++;
+                for (int g = 0; g < nl; g++) start[g + 1] += start[g];
+                var order = new int[q];
+                var next = (int[])start.Clone();
+                for (int i = 0; i < q; i++) order[next[key[i]]++] = i;
+                const int blockMax = 64;
+                var blocks = new List<(int from, int to)>();
+                for (int g = 0; g < nl; g++)
+                    for (int b0 = start[g]; b0 < start[g + 1]; b0 += blockMax) blocks.Add((b0, Math.Min(start[g + 1], b0 + blockMax)));
+                Parallel.For(0, blocks.Count, options.Parallel, () => (xd: new double[d * blockMax], c: new double[d], cand: new int[nl]), (bi, _, ws) =>
+                {
+                    var (from, to) = blocks[bi];
+                    int nb = to - from;
+                    var c = ws.c;
+                    Array.Clear(c);
+                    for (int k = 0; k < nb; k++)
+                    {
+                        var x = queries.Row(order[from + k]);
+                        var xd = ws.xd.AsSpan(k * d, d);
+                        for (int j = 0; j < d; j++) c[j] += xd[j] = double.CreateTruncating(x[j]);
+                    }
+                    for (int j = 0; j < d; j++) c[j] /= nb;
+                    double r2 = 0;
+                    for (int k = 0; k < nb; k++)
+                    {
+                        var xd = ws.xd.AsSpan(k * d, d);
+                        double s2 = 0;
+                        for (int j = 0; j < d; j++) s2 += (xd[j] - c[j]) * (xd[j] - c[j]);
+                        r2 = Math.Max(r2, s2);
+                    }
+                    int nc = leaves.Candidates(c, Math.Sqrt(r2) * (1 + 1e-12), bandwidth, ws.cand);
+                    var cand = ws.cand.AsSpan(0, nc);
+                    for (int k = 0; k < nb; k++)
+                    {
+                        int i = order[from + k];
+                        sums[i] = leaves.EpanechnikovSumOver(queries.Row(i), ws.xd.AsSpan(k * d, d), cand, thr, invT);
+                    }
+                    return ws;
                 }, _ => { });
                 return sums;
             }

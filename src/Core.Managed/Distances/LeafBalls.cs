@@ -19,6 +19,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Nodes this small are never split.</summary>
     private const int MinLeaf = 8;
+    private const int Rounds = 3;
 
     private readonly int _d;
     private readonly int[] _offset;     // start of leaf l in _data
@@ -99,7 +100,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         // Groups of consecutive leaves (subtrees of at most GroupMax points): centre = mean of the members,
         // radius = max over its leaves of ‖c_g − c_l‖ + R_l, which bounds every member's distance.
         GroupCount = groups.Count;
-        GroupStride = (GroupCount + 7) / 8 * 8;
+        GroupStride = (GroupCount + 31) / 32 * 32;
         _groupFirst = new int[GroupCount + 1];
         _groupCentresT = new double[GroupStride * d];
         Array.Fill(_groupCentresT, double.PositiveInfinity);
@@ -145,7 +146,13 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     public int GroupStride { get; }
 
     /// <summary>Largest subtree kept as one group of leaves, tested as a whole before its leaves.</summary>
-    private const int GroupMax = 1024;
+    private const int GroupMax = 256;
+
+    /// <summary>
+    /// Relative slack on reach tests: the computed centre distances and the T-precision member distances err by at
+    /// most a few (d + 2)·u each, so a leaf skipped with this margin has only members whose terms would be zero.
+    /// </summary>
+    private double Slack => 1 + 8.0 * (_d + 2) * SimdDistance.UnitRoundoff<T>() + 1e-9;
 
     /// <summary>Number of leaves.</summary>
     public int LeafCount { get; }
@@ -191,7 +198,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             // x is nearer b than a ⇔ ⟨x, b − a⟩ > (‖b‖² − ‖a‖²)/2.
             off = 0;
             for (int i = 0; i < d; i++) { dir[i] = cb[i] - ca[i]; off += 0.5 * (cb[i] * cb[i] - ca[i] * ca[i]); }
-            if (round == 3) break;
+            if (round == Rounds) break;
             int nb = 0;
             for (int k = 0; k < ns; k++) if (side[k] = Dot(xs.AsSpan(sample[k] * d, d), dir) > off) nb++;
             if (nb == 0 || nb == ns) break;
@@ -365,7 +372,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         // The computed ‖x − c‖² and the T-precision member distances err by at most a few (d + 2)·u each;
         // the relative slack covers both, so a skipped leaf's members would all have given a zero term.
-        double slack = 1 + 8.0 * (_d + 2) * SimdDistance.UnitRoundoff<T>() + 1e-9;
+        double slack = Slack;
         // Leaves' thresholds first, then the groups'; padding lanes get −1 (never reached).
         var thr = new double[LeafStride + GroupStride];
         Array.Fill(thr, -1.0);
@@ -380,6 +387,73 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             thr[LeafStride + g] = t * t;
         }
         return thr;
+    }
+
+    /// <summary>
+    /// The leaf nearest to x among those of the group whose centre is nearest (first on ties): a locality key.
+    /// Queries handled in order of this key find the leaves they need still in cache from the previous query.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe int NearestLeaf(ReadOnlySpan<double> x)
+    {
+        int best = 0, d = _d, gs = GroupStride;
+        double bd = double.PositiveInfinity;
+        Span<double> dist = stackalloc double[32];
+        fixed (double* gc = _groupCentresT)
+        fixed (double* px = x)
+        {
+            for (int g0 = 0; g0 < gs; g0 += 32)
+            {
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    // Four independent chains, as in the sums (padded groups are +∞ away).
+                    Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default;
+                    double* col = gc + g0;
+                    for (int i = 0; i < d; i++, col += gs)
+                    {
+                        var xb = Vector512.Create(px[i]);
+                        var t0 = xb - Vector512.Load(col);
+                        var t1 = xb - Vector512.Load(col + 8);
+                        var t2 = xb - Vector512.Load(col + 16);
+                        var t3 = xb - Vector512.Load(col + 24);
+                        a0 = SimdDistance.Fma(t0, t0, a0);
+                        a1 = SimdDistance.Fma(t1, t1, a1);
+                        a2 = SimdDistance.Fma(t2, t2, a2);
+                        a3 = SimdDistance.Fma(t3, t3, a3);
+                    }
+                    a0.CopyTo(dist);
+                    a1.CopyTo(dist[8..]);
+                    a2.CopyTo(dist[16..]);
+                    a3.CopyTo(dist[24..]);
+                }
+                else
+                {
+                    dist.Clear();
+                    for (int i = 0; i < d; i++)
+                        for (int k = 0; k < 32; k++)
+                        {
+                            double t = px[i] - gc[i * gs + g0 + k];
+                            dist[k] += t * t;
+                        }
+                }
+                for (int k = 0; k < 32; k++)
+                    if (dist[k] < bd) { bd = dist[k]; best = g0 + k; }
+            }
+        }
+        // Then the nearest leaf of that group: a finer key, so consecutive queries share their leaves.
+        int g = Math.Min(best, GroupCount - 1), leaf = _groupFirst[g];
+        bd = double.PositiveInfinity;
+        for (int l = _groupFirst[g]; l < _groupFirst[g + 1]; l++)
+        {
+            double s = 0;
+            for (int i = 0; i < d; i++)
+            {
+                double t = x[i] - _centresT[i * LeafStride + l];
+                s += t * t;
+            }
+            if (s < bd) { bd = s; leaf = l; }
+        }
+        return leaf;
     }
 
     /// <summary>Points in the leaves a query x would scan (for the cost estimate).</summary>
@@ -400,132 +474,177 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         return n + LeafCount;
     }
 
-    /// <summary>Σ_μ max(0, 1 − ‖x − ξ_μ‖²·inv) over the leaves not provably out of reach; <paramref name="xd"/> is x widened.</summary>
+    /// <summary>
+    /// The leaves (increasing) that some point within <paramref name="radius"/> of <paramref name="c"/> could need at
+    /// bandwidth h: ‖c − c_l‖ &lt; R_l + radius + h, with the same relative slack as <see cref="Thresholds"/>.
+    /// For a block of queries inside that ball it is a superset of every query's own reachable leaves (triangle
+    /// inequality), so each query then tests only these. Returns the count written to <paramref name="result"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public unsafe double EpanechnikovSum(ReadOnlySpan<T> x, ReadOnlySpan<double> xd, double[] thr, T inv)
+    public int Candidates(ReadOnlySpan<double> c, double radius, double h, Span<int> result)
     {
-        int d = _d, ls = LeafStride;
+        int n = 0;
+        // An extra 1e-9 so that rounding in ‖c − c_l‖ versus a query's own ‖x − c_l‖ cannot drop a leaf the query reaches.
+        double slack = Slack * (1 + 1e-9);
+        for (int g = 0; g < GroupCount; g++)
+        {
+            double t = (_groupRadii[g] + radius + h) * slack;
+            if (!(CentreDistance(c, _groupCentresT, GroupStride, g) < t * t)) continue;
+            for (int l = _groupFirst[g]; l < _groupFirst[g + 1]; l++)
+            {
+                double u = (_radii[l] + radius + h) * slack;
+                if (CentreDistance(c, _centresT, LeafStride, l) < u * u) result[n++] = l;
+            }
+        }
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double CentreDistance(ReadOnlySpan<double> x, double[] centresT, int stride, int k)
+    {
+        double s0 = 0, s1 = 0;
+        int i = 0;
+        for (; i + 1 < _d; i += 2)
+        {
+            double t0 = x[i] - centresT[i * stride + k], t1 = x[i + 1] - centresT[(i + 1) * stride + k];
+            s0 += t0 * t0;
+            s1 += t1 * t1;
+        }
+        if (i < _d)
+        {
+            double t0 = x[i] - centresT[i * stride + k];
+            s0 += t0 * t0;
+        }
+        return s0 + s1;
+    }
+
+    /// <summary>
+    /// Σ_μ max(0, 1 − ‖x − ξ_μ‖²·inv) over the leaves of <paramref name="candidates"/> (increasing) that x itself can
+    /// reach by its own threshold: the leaves a lone query would scan, in leaf order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public unsafe double EpanechnikovSumOver(ReadOnlySpan<T> x, ReadOnlySpan<double> xd, ReadOnlySpan<int> candidates, double[] thr, T inv)
+    {
         double total = 0;
-        fixed (double* ct = _centresT)
-        fixed (double* gct = _groupCentresT)
-        fixed (double* th = thr)
-        fixed (double* px = xd)
         fixed (T* pxt = x)
         fixed (T* data = _data)
         {
             if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
             {
-                int gs = GroupStride;
-                double* gc = gct;
-                double* gth = th + ls;
-                for (int g0 = 0; g0 < gs; g0 += 8)
-                {
-                    var ag = Vector512<double>.Zero;
-                    double* col = gc + g0;
-                    for (int i = 0; i < d; i++, col += gs)
-                    {
-                        var t = Vector512.Create(px[i]) - Vector512.Load(col);
-                        ag = SimdDistance.Fma(t, t, ag);
-                    }
-                    ulong gbits = Vector512.LessThan(ag, Vector512.Load(gth + g0)).ExtractMostSignificantBits();
-                    while (gbits != 0)
-                    {
-                        int g = g0 + BitOperations.TrailingZeroCount(gbits);
-                        gbits &= gbits - 1;
-                        int last = _groupFirst[g + 1];
-                        for (int l0 = _groupFirst[g]; l0 < last; l0 += 8)
-                        {
-                            // Eight leaves from l0 (unaligned); lanes past the group's last leaf are masked off.
-                            var a0 = Vector512<double>.Zero;
-                            double* lc = ct + l0;
-                            for (int i = 0; i < d; i++, lc += ls)
-                            {
-                                var t = Vector512.Create(px[i]) - Vector512.Load(lc);
-                                a0 = SimdDistance.Fma(t, t, a0);
-                            }
-                            ulong bits = Vector512.LessThan(a0, Vector512.Load(th + l0)).ExtractMostSignificantBits();
-                            if (last - l0 < 8) bits &= (1UL << (last - l0)) - 1;
-                            while (bits != 0)
-                            {
-                                int l = l0 + BitOperations.TrailingZeroCount(bits);
-                                bits &= bits - 1;
-                                total += ScanLeaf512(pxt, data + _offset[l], _stride[l], inv);
-                            }
-                        }
-                    }
-                }
+                var vacc = Vector512<double>.Zero;
+                foreach (int l in candidates)
+                    if (CentreDistance(xd, _centresT, LeafStride, l) < thr[l]) ScanLeaf512(pxt, data + _offset[l], _stride[l], inv, ref vacc);
+                total = Vector512.Sum(vacc);
             }
             else
             {
-                for (int l = 0; l < LeafCount; l++)
-                {
-                    double s = 0;
-                    for (int i = 0; i < d; i++)
-                    {
-                        double t = px[i] - ct[i * ls + l];
-                        s += t * t;
-                    }
-                    if (!(s < th[l])) continue;
-                    int stride = _stride[l];
-                    T* b = data + _offset[l];
-                    T sum = T.Zero;
-                    for (int j = 0; j < stride; j++)
-                    {
-                        T acc = T.Zero;
-                        for (int i = 0; i < d; i++)
-                        {
-                            T t = pxt[i] - b[i * stride + j];
-                            acc += t * t;
-                        }
-                        T k = T.One - acc * inv;
-                        if (k > T.Zero) sum += k;
-                    }
-                    total += double.CreateTruncating(sum);
-                }
+                foreach (int l in candidates)
+                    if (CentreDistance(xd, _centresT, LeafStride, l) < thr[l]) total += ScanLeafScalar(pxt, data + _offset[l], _stride[l], inv);
             }
         }
         return total;
     }
 
-    /// <summary>One leaf's Epanechnikov terms, lanes summed to float64 (padded lanes are +∞ away and give 0).</summary>
+    private unsafe double ScanLeafScalar(T* x, T* b, int stride, T inv)
+    {
+        int d = _d;
+        T sum = T.Zero;
+        for (int j = 0; j < stride; j++)
+        {
+            T acc = T.Zero;
+            for (int i = 0; i < d; i++)
+            {
+                T t = x[i] - b[i * stride + j];
+                acc += t * t;
+            }
+            T k = T.One - acc * inv;
+            if (k > T.Zero) sum += k;
+        }
+        return double.CreateTruncating(sum);
+    }
+
+    /// <summary>
+    /// Adds one leaf's Epanechnikov terms to <paramref name="acc"/> (lanes in float64; padded lanes are +∞ away and give
+    /// 0). Leaves are short, so the distance sums are split into several independent FMA chains (four vectors × even
+    /// and odd coordinates, or one vector × four coordinate classes) to keep the units busy rather than waiting on latency.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private unsafe double ScanLeaf512(T* x, T* b, int stride, T inv)
+    private unsafe void ScanLeaf512(T* x, T* b, int stride, T inv, ref Vector512<double> acc)
     {
         int d = _d, w = Vector512<T>.Count;
         var one = Vector512<T>.One;
         var iv = Vector512.Create(inv);
         var sum = Vector512<T>.Zero;
         int j = 0;
-        for (; j + 2 * w <= stride; j += 2 * w)
+        for (; j + 4 * w <= stride; j += 4 * w)
         {
-            Vector512<T> a0 = default, a1 = default;
+            Vector512<T> a0 = default, a1 = default, a2 = default, a3 = default, e0 = default, e1 = default, e2 = default, e3 = default;
             T* col = b + j;
-            for (int i = 0; i < d; i++, col += stride)
+            int i = 0;
+            for (; i + 1 < d; i += 2, col += 2 * stride)
             {
                 var xb = Vector512.Create(x[i]);
                 var t0 = xb - Vector512.Load(col);
                 var t1 = xb - Vector512.Load(col + w);
+                var t2 = xb - Vector512.Load(col + 2 * w);
+                var t3 = xb - Vector512.Load(col + 3 * w);
                 a0 = SimdDistance.Fma(t0, t0, a0);
                 a1 = SimdDistance.Fma(t1, t1, a1);
+                a2 = SimdDistance.Fma(t2, t2, a2);
+                a3 = SimdDistance.Fma(t3, t3, a3);
+                var yb = Vector512.Create(x[i + 1]);
+                var u0 = yb - Vector512.Load(col + stride);
+                var u1 = yb - Vector512.Load(col + stride + w);
+                var u2 = yb - Vector512.Load(col + stride + 2 * w);
+                var u3 = yb - Vector512.Load(col + stride + 3 * w);
+                e0 = SimdDistance.Fma(u0, u0, e0);
+                e1 = SimdDistance.Fma(u1, u1, e1);
+                e2 = SimdDistance.Fma(u2, u2, e2);
+                e3 = SimdDistance.Fma(u3, u3, e3);
             }
-            sum += Vector512.Max(Vector512<T>.Zero, one - a0 * iv) + Vector512.Max(Vector512<T>.Zero, one - a1 * iv);
+            if (i < d)
+            {
+                var xb = Vector512.Create(x[i]);
+                var t0 = xb - Vector512.Load(col);
+                var t1 = xb - Vector512.Load(col + w);
+                var t2 = xb - Vector512.Load(col + 2 * w);
+                var t3 = xb - Vector512.Load(col + 3 * w);
+                a0 = SimdDistance.Fma(t0, t0, a0);
+                a1 = SimdDistance.Fma(t1, t1, a1);
+                a2 = SimdDistance.Fma(t2, t2, a2);
+                a3 = SimdDistance.Fma(t3, t3, a3);
+            }
+            sum += Vector512.Max(Vector512<T>.Zero, one - (a0 + e0) * iv) + Vector512.Max(Vector512<T>.Zero, one - (a1 + e1) * iv)
+                + Vector512.Max(Vector512<T>.Zero, one - (a2 + e2) * iv) + Vector512.Max(Vector512<T>.Zero, one - (a3 + e3) * iv);
         }
-        if (j < stride)
+        for (; j < stride; j += w)
         {
-            Vector512<T> a0 = default;
+            Vector512<T> a0 = default, a1 = default, a2 = default, a3 = default;
             T* col = b + j;
-            for (int i = 0; i < d; i++, col += stride)
+            int i = 0;
+            for (; i + 3 < d; i += 4, col += 4 * stride)
+            {
+                var t0 = Vector512.Create(x[i]) - Vector512.Load(col);
+                var t1 = Vector512.Create(x[i + 1]) - Vector512.Load(col + stride);
+                var t2 = Vector512.Create(x[i + 2]) - Vector512.Load(col + 2 * stride);
+                var t3 = Vector512.Create(x[i + 3]) - Vector512.Load(col + 3 * stride);
+                a0 = SimdDistance.Fma(t0, t0, a0);
+                a1 = SimdDistance.Fma(t1, t1, a1);
+                a2 = SimdDistance.Fma(t2, t2, a2);
+                a3 = SimdDistance.Fma(t3, t3, a3);
+            }
+            for (; i < d; i++, col += stride)
             {
                 var t0 = Vector512.Create(x[i]) - Vector512.Load(col);
                 a0 = SimdDistance.Fma(t0, t0, a0);
             }
-            sum += Vector512.Max(Vector512<T>.Zero, one - a0 * iv);
+            sum += Vector512.Max(Vector512<T>.Zero, one - ((a0 + a1) + (a2 + a3)) * iv);
         }
         if (typeof(T) == typeof(float))
         {
             var f = sum.AsSingle();
-            return Vector512.Sum(Vector512.WidenLower(f) + Vector512.WidenUpper(f));
+            acc += Vector512.WidenLower(f) + Vector512.WidenUpper(f);
         }
-        return Vector512.Sum(sum.AsDouble());
+        else acc += sum.AsDouble();
     }
 }
