@@ -35,7 +35,7 @@ public static class FusedReductions
         {
             // Leaves whose bounding ball is out of every query's reach are skipped; when a sample of queries shows
             // that almost nothing would be skipped (a bandwidth wider than the data), the plain scan below is used.
-            var leaves = new LeafBalls<T>(patterns);
+            var leaves = new LeafBalls<T>(patterns, options.Threads > 1);
             var thr = leaves.Thresholds(bandwidth);
             if (LeavesPay(leaves, queries, thr, patterns.Rows))
             {

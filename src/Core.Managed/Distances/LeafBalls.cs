@@ -6,9 +6,10 @@ namespace DenseAm.Distances;
 
 /// <summary>
 /// Patterns cut into leaves of at most <see cref="MaxLeaf"/> points by recursive two-way 2-means splits (the
-/// bisecting hyperplane of two means, so clustered data are cut between clusters rather than through them). Each leaf keeps a bounding
-/// ball (centre = mean of its members, radius = largest member distance, rounded up) and its points transposed
-/// (d rows of lanes, padded with +∞) for a lane-parallel direct-difference kernel.
+/// bisecting hyperplane of two means, so clustered data are cut between clusters rather than through them).
+/// Each leaf keeps a bounding ball (centre = mean of its members, radius = largest member distance, rounded up)
+/// and its points transposed (d rows of lanes, padded with +∞) for a lane-parallel direct-difference kernel;
+/// consecutive leaves form groups (subtrees of at most 256 points) with balls of their own.
 /// A query x skips leaf l when ‖x − c_l‖ is provably at least R_l + h: by the triangle inequality every member
 /// is then at distance ≥ h, where the Epanechnikov kernel is zero, so the sums equal those of a full scan.
 /// </summary>
@@ -29,7 +30,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly double[] _radii;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public LeafBalls(PointSet<T> p)
+    public LeafBalls(PointSet<T> p, bool parallel = true)
     {
         int m = p.Rows, d = p.Columns;
         _d = d;
@@ -39,7 +40,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < xs.Length; i++) xs[i] = double.CreateTruncating(p.Data[i]);
         var bag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
         var groupBag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
-        Split(xs, d, order, new double[m], 0, m, bag, groupBag, false);
+        Split(xs, d, order, new double[m], 0, m, bag, groupBag, false, parallel);
         // Leaves and groups in position order: the layout does not depend on which thread split which node.
         var leaves = bag.OrderBy(r => r.start).ToList();
         var groups = groupBag.OrderBy(r => r.start).ToList();
@@ -56,7 +57,6 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             total += (long)_stride[l] * d;
         }
         _data = GC.AllocateUninitializedArray<T>(checked((int)total));
-        // Room for an eight-lane load at any leaf (a group's leaves are tested eight at a time from its first).
         LeafStride = (LeafCount + 15) / 8 * 8;
         _centresT = new double[LeafStride * d];
         Array.Fill(_centresT, double.PositiveInfinity);
@@ -157,7 +157,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Number of leaves.</summary>
     public int LeafCount { get; }
 
-    /// <summary>Lanes per row of the transposed centres (LeafCount rounded up to 32).</summary>
+    /// <summary>Lanes per row of the transposed leaf centres (LeafCount + 8 rounded up to 8).</summary>
     public int LeafStride { get; }
 
     /// <summary>
@@ -168,7 +168,8 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Split(double[] xs, int d, int[] order, double[] proj, int start, int end,
-        System.Collections.Concurrent.ConcurrentBag<(int, int)> leaves, System.Collections.Concurrent.ConcurrentBag<(int, int)> groups, bool grouped)
+        System.Collections.Concurrent.ConcurrentBag<(int, int)> leaves, System.Collections.Concurrent.ConcurrentBag<(int, int)> groups, bool grouped,
+        bool parallel)
     {
         int n = end - start;
         if (!grouped && n <= GroupMax)
@@ -231,13 +232,14 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             cut = start + n / 2;
             Select(order, proj, start, end - 1, cut);
         }
-        if (n > 1024)
-            Parallel.Invoke(() => Split(xs, d, order, proj, start, cut, leaves, groups, grouped),
-                () => Split(xs, d, order, proj, cut, end, leaves, groups, grouped));
+        // The halves are disjoint ranges, so splitting them on two threads gives the same partition.
+        if (parallel && n > 1024)
+            Parallel.Invoke(() => Split(xs, d, order, proj, start, cut, leaves, groups, grouped, parallel),
+                () => Split(xs, d, order, proj, cut, end, leaves, groups, grouped, parallel));
         else
         {
-            Split(xs, d, order, proj, start, cut, leaves, groups, grouped);
-            Split(xs, d, order, proj, cut, end, leaves, groups, grouped);
+            Split(xs, d, order, proj, start, cut, leaves, groups, grouped, parallel);
+            Split(xs, d, order, proj, cut, end, leaves, groups, grouped, parallel);
         }
     }
 
@@ -367,24 +369,15 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Members sampled per node to fit the 2-means split.</summary>
     private const int SampleSize = 128;
 
-    /// <summary>Skip thresholds for bandwidth h: a leaf (group) is scanned only if ‖x − c‖² &lt; thr; leaves first, then groups.</summary>
+    /// <summary>Skip thresholds for bandwidth h: leaf l is scanned only if the computed ‖x − c_l‖² &lt; thr[l].</summary>
     public double[] Thresholds(double h)
     {
-        // The computed ‖x − c‖² and the T-precision member distances err by at most a few (d + 2)·u each;
-        // the relative slack covers both, so a skipped leaf's members would all have given a zero term.
         double slack = Slack;
-        // Leaves' thresholds first, then the groups'; padding lanes get −1 (never reached).
-        var thr = new double[LeafStride + GroupStride];
-        Array.Fill(thr, -1.0);
+        var thr = new double[LeafCount];
         for (int l = 0; l < LeafCount; l++)
         {
             double t = (_radii[l] + h) * slack;
             thr[l] = t * t;
-        }
-        for (int g = 0; g < GroupCount; g++)
-        {
-            double t = (_groupRadii[g] + h) * slack;
-            thr[LeafStride + g] = t * t;
         }
         return thr;
     }
