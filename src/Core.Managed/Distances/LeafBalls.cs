@@ -205,12 +205,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (nb == 0 || nb == ns) break;
             Array.Clear(ca);
             Array.Clear(cb);
-            for (int k = 0; k < ns; k++)
-            {
-                var x = xs.AsSpan(sample[k] * d, d);
-                var c = side[k] ? cb : ca;
-                for (int i = 0; i < d; i++) c[i] += x[i];
-            }
+            for (int k = 0; k < ns; k++) Add(side[k] ? cb : ca, xs.AsSpan(sample[k] * d, d));
             for (int i = 0; i < d; i++) { ca[i] /= ns - nb; cb[i] /= nb; }
         }
         for (int k = start; k < end; k++) proj[k] = Dot(xs.AsSpan(order[k] * d, d), dir) - off;
@@ -249,16 +244,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         Mean(xs, d, order, start, cut, ca);
         Mean(xs, d, order, cut, end, cb);
         double within = 0;
-        for (int k = start; k < end; k++)
-        {
-            var x = xs.AsSpan(order[k] * d, d);
-            var c = k < cut ? ca : cb;
-            for (int i = 0; i < d; i++)
-            {
-                double t = x[i] - c[i];
-                within += t * t;
-            }
-        }
+        for (int k = start; k < end; k++) within += Distance2(xs.AsSpan(order[k] * d, d), k < cut ? ca : cb);
         double sep = 0;
         for (int i = 0; i < d; i++) sep += (ca[i] - cb[i]) * (ca[i] - cb[i]);
         return sep > within / (end - start);
@@ -323,11 +309,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static void Mean(double[] xs, int d, int[] order, int start, int end, double[] c)
     {
         Array.Clear(c);
-        for (int k = start; k < end; k++)
-        {
-            var x = xs.AsSpan(order[k] * d, d);
-            for (int i = 0; i < d; i++) c[i] += x[i];
-        }
+        for (int k = start; k < end; k++) Add(c, xs.AsSpan(order[k] * d, d));
         for (int i = 0; i < d; i++) c[i] /= end - start;
     }
 
@@ -340,13 +322,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         double bd = -1;
         foreach (int id in ids)
         {
-            var x = xs.AsSpan(id * d, d);
-            double s = 0;
-            for (int i = 0; i < d; i++)
-            {
-                double t = x[i] - f[i];
-                s += t * t;
-            }
+            double s = Distance2(xs.AsSpan(id * d, d), f);
             if (s > bd) { bd = s; best = id; }
         }
         return best;
@@ -355,15 +331,55 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        double s0 = 0, s1 = 0;
-        int i = 0;
-        for (; i + 1 < a.Length; i += 2)
+        // The splits need no particular rounding (any deterministic value will do), so eight lanes at a time.
+        int i = 0, n = a.Length;
+        double s = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 8)
         {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
+            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+            ref double pb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            var acc = Vector512<double>.Zero;
+            for (; i + 8 <= n; i += 8) acc = SimdDistance.Fma(Vector512.LoadUnsafe(ref pa, (nuint)i), Vector512.LoadUnsafe(ref pb, (nuint)i), acc);
+            s = Vector512.Sum(acc);
         }
-        if (i < a.Length) s0 += a[i] * b[i];
-        return s0 + s1;
+        for (; i < n; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    /// <summary>‖a − b‖² for the splits (any deterministic rounding will do), eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Distance2(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int i = 0, n = a.Length;
+        double s = 0;
+        if (Vector512.IsHardwareAccelerated && n >= 8)
+        {
+            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
+            ref double pb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
+            var acc = Vector512<double>.Zero;
+            for (; i + 8 <= n; i += 8)
+            {
+                var t = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
+                acc = SimdDistance.Fma(t, t, acc);
+            }
+            s = Vector512.Sum(acc);
+        }
+        for (; i < n; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+        return s;
+    }
+
+    /// <summary>acc += x (coordinate-wise), eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(Span<double> acc, ReadOnlySpan<double> x)
+    {
+        int i = 0, n = acc.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(acc);
+            ref double px = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            for (; i + 8 <= n; i += 8) (Vector512.LoadUnsafe(ref pa, (nuint)i) + Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
+        }
+        for (; i < n; i++) acc[i] += x[i];
     }
 
     /// <summary>Members sampled per node to fit the 2-means split.</summary>
@@ -395,11 +411,15 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         fixed (double* gc = _groupCentresT)
         fixed (double* px = x)
         {
-            for (int g0 = 0; g0 < gs; g0 += 32)
+            if (Vector512.IsHardwareAccelerated)
             {
-                if (Vector512.IsHardwareAccelerated)
+                // Four independent chains of eight groups (padded groups are +∞ away); the running minimum and its
+                // index are kept per lane without branches, the earliest index winning ties.
+                var bestV = Vector512.Create(double.PositiveInfinity);
+                var bestI = Vector512<double>.Zero;
+                var lane = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+                for (int g0 = 0; g0 < gs; g0 += 32)
                 {
-                    // Four independent chains, as in the sums (padded groups are +∞ away).
                     Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default;
                     double* col = gc + g0;
                     for (int i = 0; i < d; i++, col += gs)
@@ -414,12 +434,17 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
                         a2 = SimdDistance.Fma(t2, t2, a2);
                         a3 = SimdDistance.Fma(t3, t3, a3);
                     }
-                    a0.CopyTo(dist);
-                    a1.CopyTo(dist[8..]);
-                    a2.CopyTo(dist[16..]);
-                    a3.CopyTo(dist[24..]);
+                    Track(a0, lane + Vector512.Create((double)g0), ref bestV, ref bestI);
+                    Track(a1, lane + Vector512.Create((double)(g0 + 8)), ref bestV, ref bestI);
+                    Track(a2, lane + Vector512.Create((double)(g0 + 16)), ref bestV, ref bestI);
+                    Track(a3, lane + Vector512.Create((double)(g0 + 24)), ref bestV, ref bestI);
                 }
-                else
+                for (int k = 0; k < 8; k++)
+                    if (bestV[k] < bd || (bestV[k] == bd && (int)bestI[k] < best)) { bd = bestV[k]; best = (int)bestI[k]; }
+            }
+            else
+            {
+                for (int g0 = 0; g0 < gs; g0 += 32)
                 {
                     dist.Clear();
                     for (int i = 0; i < d; i++)
@@ -428,25 +453,55 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
                             double t = px[i] - gc[i * gs + g0 + k];
                             dist[k] += t * t;
                         }
+                    for (int k = 0; k < 32; k++)
+                        if (dist[k] < bd) { bd = dist[k]; best = g0 + k; }
                 }
-                for (int k = 0; k < 32; k++)
-                    if (dist[k] < bd) { bd = dist[k]; best = g0 + k; }
             }
         }
-        // Then the nearest leaf of that group: a finer key, so consecutive queries share their leaves.
-        int g = Math.Min(best, GroupCount - 1), leaf = _groupFirst[g];
+        // Then the nearest leaf of that group (eight leaves per vector, lanes past the group masked off): a finer
+        // key, so consecutive queries share their leaves.
+        int g = Math.Min(best, GroupCount - 1), leaf = _groupFirst[g], last = _groupFirst[g + 1];
         bd = double.PositiveInfinity;
-        for (int l = _groupFirst[g]; l < _groupFirst[g + 1]; l++)
+        int ls = LeafStride;
+        fixed (double* ct = _centresT)
+        fixed (double* px = x)
         {
-            double s = 0;
-            for (int i = 0; i < d; i++)
+            for (int l0 = _groupFirst[g]; l0 < last; l0 += 8)
             {
-                double t = x[i] - _centresT[i * LeafStride + l];
-                s += t * t;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    var a = Vector512<double>.Zero;
+                    double* col = ct + l0;
+                    for (int i = 0; i < d; i++, col += ls)
+                    {
+                        var t = Vector512.Create(px[i]) - Vector512.Load(col);
+                        a = SimdDistance.Fma(t, t, a);
+                    }
+                    a.CopyTo(dist);
+                }
+                else
+                {
+                    dist[..8].Clear();
+                    for (int i = 0; i < d; i++)
+                        for (int k = 0; k < 8; k++)
+                        {
+                            double t = px[i] - ct[i * ls + l0 + k];
+                            dist[k] += t * t;
+                        }
+                }
+                for (int k = 0; k < Math.Min(8, last - l0); k++)
+                    if (dist[k] < bd) { bd = dist[k]; leaf = l0 + k; }
             }
-            if (s < bd) { bd = s; leaf = l; }
         }
         return leaf;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Track(Vector512<double> a, Vector512<double> index, ref Vector512<double> bestV, ref Vector512<double> bestI)
+    {
+        var m = Vector512.LessThan(a, bestV);
+        bestV = Vector512.ConditionalSelect(m, a, bestV);
+        bestI = Vector512.ConditionalSelect(m, index, bestI);
     }
 
     /// <summary>Points in the leaves a query x would scan (for the cost estimate).</summary>
