@@ -18,6 +18,7 @@ public static class FusedReductions
     /// beyond h skipped (triangle inequality) and the rest summed with direct SIMD differences, or all patterns
     /// scanned when the bandwidth reaches most of them; large d: GEMM tiles.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] EpanechnikovSums<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -46,51 +47,21 @@ public static class FusedReductions
                 // Consecutive queries also find those leaves in cache.
                 int q = queries.Rows, d = queries.Columns, nl = leaves.LeafCount;
                 var key = new int[q];
-                Parallel.For(0, q, options.Parallel, () => new double[d], (i, _, xd) =>
-                {
-                    var x = queries.Row(i);
-                    for (int k = 0; k < d; k++) xd[k] = double.CreateTruncating(x[k]);
-                    key[i] = leaves.NearestLeaf(xd);
-                    return xd;
-                }, _ => { });
+                const int keyChunk = 256;
+                Parallel.For(0, (q + keyChunk - 1) / keyChunk, options.Parallel, c =>
+                    NearestLeaves(leaves, queries, key, c * keyChunk, Math.Min(q, (c + 1) * keyChunk)));
                 var start = new int[nl + 1];
                 foreach (int g in key) start[g + 1]++;
                 for (int g = 0; g < nl; g++) start[g + 1] += start[g];
                 var order = new int[q];
                 var next = (int[])start.Clone();
                 for (int i = 0; i < q; i++) order[next[key[i]]++] = i;
-                const int blockMax = 64;
                 var blocks = new List<(int from, int to)>();
                 for (int g = 0; g < nl; g++)
-                    for (int b0 = start[g]; b0 < start[g + 1]; b0 += blockMax) blocks.Add((b0, Math.Min(start[g + 1], b0 + blockMax)));
-                Parallel.For(0, blocks.Count, options.Parallel, () => (xd: new double[d * blockMax], c: new double[d], cand: new int[nl]), (bi, _, ws) =>
+                    for (int b0 = start[g]; b0 < start[g + 1]; b0 += BlockMax) blocks.Add((b0, Math.Min(start[g + 1], b0 + BlockMax)));
+                Parallel.For(0, blocks.Count, options.Parallel, () => new BlockWorkspace(d, nl), (bi, _, ws) =>
                 {
-                    var (from, to) = blocks[bi];
-                    int nb = to - from;
-                    var c = ws.c;
-                    Array.Clear(c);
-                    for (int k = 0; k < nb; k++)
-                    {
-                        var x = queries.Row(order[from + k]);
-                        var xd = ws.xd.AsSpan(k * d, d);
-                        for (int j = 0; j < d; j++) c[j] += xd[j] = double.CreateTruncating(x[j]);
-                    }
-                    for (int j = 0; j < d; j++) c[j] /= nb;
-                    double r2 = 0;
-                    for (int k = 0; k < nb; k++)
-                    {
-                        var xd = ws.xd.AsSpan(k * d, d);
-                        double s2 = 0;
-                        for (int j = 0; j < d; j++) s2 += (xd[j] - c[j]) * (xd[j] - c[j]);
-                        r2 = Math.Max(r2, s2);
-                    }
-                    int nc = leaves.Candidates(c, Math.Sqrt(r2) * (1 + 1e-12), bandwidth, ws.cand);
-                    var cand = ws.cand.AsSpan(0, nc);
-                    for (int k = 0; k < nb; k++)
-                    {
-                        int i = order[from + k];
-                        sums[i] = leaves.EpanechnikovSumOver(queries.Row(i), ws.xd.AsSpan(k * d, d), cand, thr, invT);
-                    }
+                    BlockSums(leaves, queries, order, blocks[bi].from, blocks[bi].to, bandwidth, thr, invT, sums, ws);
                     return ws;
                 }, _ => { });
                 return sums;
@@ -129,6 +100,69 @@ public static class FusedReductions
         return sums;
     }
 
+    /// <summary>Largest block of neighbouring queries sharing one candidate-leaf list.</summary>
+    private const int BlockMax = 64;
+
+    /// <summary>Per-thread scratch of <see cref="BlockSums{T}"/>.</summary>
+    private sealed class BlockWorkspace(int d, int leaves)
+    {
+        public readonly double[] X = new double[d * BlockMax];
+        public readonly double[] Centre = new double[d];
+        public readonly int[] Candidates = new int[leaves];
+    }
+
+    // The two loops below are separate, fully optimised methods (not lambda bodies) so that they run optimised code
+    // from the first call: a call takes milliseconds, well within the runtime's delay before re-compiling hot code.
+
+    /// <summary>key[i] = the nearest leaf of query i, for i in [from, to).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void NearestLeaves<T>(LeafBalls<T> leaves, PointSet<T> queries, int[] key, int from, int to) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = queries.Columns;
+        Span<double> xd = d <= 256 ? stackalloc double[d] : new double[d];
+        for (int i = from; i < to; i++)
+        {
+            var x = queries.Row(i);
+            for (int k = 0; k < d; k++) xd[k] = double.CreateTruncating(x[k]);
+            key[i] = leaves.NearestLeaf(xd);
+        }
+    }
+
+    /// <summary>
+    /// The sums of the queries order[from, to): their bounding ball (centre = mean, radius = largest distance, rounded
+    /// up) selects the candidate leaves once; each query then scans the candidates its own thresholds reach.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void BlockSums<T>(LeafBalls<T> leaves, PointSet<T> queries, int[] order, int from, int to, double bandwidth, double[] thr, T inv,
+        double[] sums, BlockWorkspace ws) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nb = to - from, d = queries.Columns;
+        var c = ws.Centre;
+        Array.Clear(c);
+        for (int k = 0; k < nb; k++)
+        {
+            var x = queries.Row(order[from + k]);
+            var xd = ws.X.AsSpan(k * d, d);
+            for (int j = 0; j < d; j++) c[j] += xd[j] = double.CreateTruncating(x[j]);
+        }
+        for (int j = 0; j < d; j++) c[j] /= nb;
+        double r2 = 0;
+        for (int k = 0; k < nb; k++)
+        {
+            var xd = ws.X.AsSpan(k * d, d);
+            double s2 = 0;
+            for (int j = 0; j < d; j++) s2 += (xd[j] - c[j]) * (xd[j] - c[j]);
+            r2 = Math.Max(r2, s2);
+        }
+        int nc = leaves.Candidates(c, Math.Sqrt(r2) * (1 + 1e-12), bandwidth, ws.Candidates);
+        var cand = ws.Candidates.AsSpan(0, nc);
+        for (int k = 0; k < nb; k++)
+        {
+            int i = order[from + k];
+            sums[i] = leaves.EpanechnikovSumOver(queries.Row(i), ws.X.AsSpan(k * d, d), cand, thr, inv);
+        }
+    }
+
     /// <summary>
     /// The path <see cref="EpanechnikovSums{T}"/> takes for these arguments: "leaf-balls-simd" (leaves out of reach
     /// skipped), "direct-simd" (every pattern scanned) or "gemm" (large d). Builds the leaves to decide, as the sum does.
@@ -153,6 +187,7 @@ public static class FusedReductions
     /// Whether the leaf-pruned scan is expected to beat the plain scan: the points in reachable leaves, averaged
     /// over up to 32 evenly spaced queries, below 3/4 of M (the leaf path costs about that plus a centre test per leaf).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static bool LeavesPay<T>(LeafBalls<T> leaves, PointSet<T> queries, double[] thr, int m) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int samples = Math.Min(32, queries.Rows);
@@ -172,6 +207,7 @@ public static class FusedReductions
     /// log(S(x_i)) − log M − log(V_d · 2/(d + 2)) − d·log h, with V_d the volume of the unit d-ball and S the
     /// Epanechnikov sum of <see cref="EpanechnikovSums{T}"/>; −∞ where S = 0.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] EpanechnikovLogDensity<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
