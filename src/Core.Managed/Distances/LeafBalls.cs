@@ -61,42 +61,14 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         _centresT = new double[LeafStride * d];
         Array.Fill(_centresT, double.PositiveInfinity);
         _radii = new double[LeafStride];
-        var c = new double[d];
-        for (int l = 0; l < LeafCount; l++)
+        // Each leaf writes only its own block, centre lanes and radius: leaves in parallel give the same arrays.
+        var po = new ParallelOptions { MaxDegreeOfParallelism = parallel ? -1 : 1 };
+        Parallel.For(0, (LeafCount + 15) / 16, po, () => new double[d], (chunk, _, c) =>
         {
-            var (start, end) = leaves[l];
-            int n = end - start, s = _stride[l];
-            Array.Clear(c);
-            for (int k = start; k < end; k++)
-            {
-                var row = p.Row(order[k]);
-                for (int i = 0; i < d; i++)
-                {
-                    c[i] += double.CreateTruncating(row[i]);
-                    _data[_offset[l] + i * s + (k - start)] = row[i];
-                }
-            }
-            for (int i = 0; i < d; i++)
-            {
-                c[i] /= n;
-                _centresT[i * LeafStride + l] = c[i];
-                _data.AsSpan(_offset[l] + i * s + n, s - n).Fill(T.PositiveInfinity);
-            }
-            double r2 = 0;
-            for (int k = start; k < end; k++)
-            {
-                var row = p.Row(order[k]);
-                double s2 = 0;
-                for (int i = 0; i < d; i++)
-                {
-                    double t = double.CreateTruncating(row[i]) - c[i];
-                    s2 += t * t;
-                }
-                r2 = Math.Max(r2, s2);
-            }
-            // Rounded up past the reference sum's own rounding, so R_l bounds the true member distances.
-            _radii[l] = Math.Sqrt(r2) * (1 + 1e-12) + double.Epsilon;
-        }
+            for (int l = chunk * 16; l < Math.Min(LeafCount, chunk * 16 + 16); l++) FillLeaf(p, order, leaves[l].start, leaves[l].end, l, c);
+            return c;
+        }, _ => { });
+        var c = new double[d];
         // Groups of consecutive leaves (subtrees of at most GroupMax points): centre = mean of the members,
         // radius = max over its leaves of ‖c_g − c_l‖ + R_l, which bounds every member's distance.
         GroupCount = groups.Count;
@@ -153,6 +125,43 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// most a few (d + 2)·u each, so a leaf skipped with this margin has only members whose terms would be zero.
     /// </summary>
     private double Slack => 1 + 8.0 * (_d + 2) * SimdDistance.UnitRoundoff<T>() + 1e-9;
+
+    /// <summary>Copies leaf l's points (positions [start, end) of order) into its transposed block; sets its centre and radius.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FillLeaf(PointSet<T> p, int[] order, int start, int end, int l, double[] c)
+    {
+        int d = _d, n = end - start, s = _stride[l];
+        Array.Clear(c);
+        for (int k = start; k < end; k++)
+        {
+            var row = p.Row(order[k]);
+            for (int i = 0; i < d; i++)
+            {
+                c[i] += double.CreateTruncating(row[i]);
+                _data[_offset[l] + i * s + (k - start)] = row[i];
+            }
+        }
+        for (int i = 0; i < d; i++)
+        {
+            c[i] /= n;
+            _centresT[i * LeafStride + l] = c[i];
+            _data.AsSpan(_offset[l] + i * s + n, s - n).Fill(T.PositiveInfinity);
+        }
+        double r2 = 0;
+        for (int k = start; k < end; k++)
+        {
+            var row = p.Row(order[k]);
+            double s2 = 0;
+            for (int i = 0; i < d; i++)
+            {
+                double t = double.CreateTruncating(row[i]) - c[i];
+                s2 += t * t;
+            }
+            r2 = Math.Max(r2, s2);
+        }
+        // Rounded up past the reference sum's own rounding, so R_l bounds the true member distances.
+        _radii[l] = Math.Sqrt(r2) * (1 + 1e-12) + double.Epsilon;
+    }
 
     /// <summary>Number of leaves.</summary>
     public int LeafCount { get; }
