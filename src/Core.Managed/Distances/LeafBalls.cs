@@ -628,6 +628,8 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private unsafe void ScanLeaf512(T* x, T* b, int stride, T inv, ref Vector512<double> acc)
     {
+        // MaxNative (a single vmaxpd/vmaxps) rather than Max, whose IEEE handling of −0 and NaN costs several
+        // instructions per vector: 1 − t is never −0, and padded lanes give −∞, whose maximum with 0 is 0 either way.
         int d = _d, w = Vector512<T>.Count;
         var one = Vector512<T>.One;
         var iv = Vector512.Create(inv);
@@ -671,8 +673,8 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
                 a2 = SimdDistance.Fma(t2, t2, a2);
                 a3 = SimdDistance.Fma(t3, t3, a3);
             }
-            sum += Vector512.Max(Vector512<T>.Zero, one - (a0 + e0) * iv) + Vector512.Max(Vector512<T>.Zero, one - (a1 + e1) * iv)
-                + Vector512.Max(Vector512<T>.Zero, one - (a2 + e2) * iv) + Vector512.Max(Vector512<T>.Zero, one - (a3 + e3) * iv);
+            sum += Vector512.MaxNative(Vector512<T>.Zero, one - (a0 + e0) * iv) + Vector512.MaxNative(Vector512<T>.Zero, one - (a1 + e1) * iv)
+                + Vector512.MaxNative(Vector512<T>.Zero, one - (a2 + e2) * iv) + Vector512.MaxNative(Vector512<T>.Zero, one - (a3 + e3) * iv);
         }
         for (; j < stride; j += w)
         {
@@ -695,7 +697,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
                 var t0 = Vector512.Create(x[i]) - Vector512.Load(col);
                 a0 = SimdDistance.Fma(t0, t0, a0);
             }
-            sum += Vector512.Max(Vector512<T>.Zero, one - ((a0 + a1) + (a2 + a3)) * iv);
+            sum += Vector512.MaxNative(Vector512<T>.Zero, one - ((a0 + a1) + (a2 + a3)) * iv);
         }
         if (typeof(T) == typeof(float))
         {

@@ -241,7 +241,8 @@ internal sealed class KernelDensityModel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<double> Of(Vector256<double> norms, Vector256<double> dot)
         {
-            var d2 = Vector256.Max(Vector256<double>.Zero, norms - (dot + dot));
+            // MaxNative (one vmaxpd) rather than Max's IEEE −0/NaN handling: the difference is finite, never −0 (x − x is +0).
+            var d2 = Vector256.MaxNative(Vector256<double>.Zero, norms - (dot + dot));
             return Vector256.BitwiseAnd(Vector256<double>.One - d2 * _inv2, Vector256.LessThan(d2, _h2));
         }
     }
