@@ -412,6 +412,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Queries handled in order of this key find the leaves they need still in cache from the previous query.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     public unsafe int NearestLeaf(ReadOnlySpan<double> x)
     {
         int best = 0, d = _d, gs = GroupStride;
