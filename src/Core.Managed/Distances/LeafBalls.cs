@@ -36,8 +36,14 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         _d = d;
         var order = new int[m];
         for (int i = 0; i < m; i++) order[i] = i;
-        var xs = new double[(long)m * d];
-        for (int i = 0; i < xs.Length; i++) xs[i] = double.CreateTruncating(p.Data[i]);
+        // The splits read float64 coordinates: the data themselves when T is double (only read, never written).
+        double[] xs;
+        if (typeof(T) == typeof(double)) xs = (double[])(object)p.Data;
+        else
+        {
+            xs = new double[(long)m * d];
+            for (int i = 0; i < xs.Length; i++) xs[i] = double.CreateTruncating(p.Data[i]);
+        }
         var bag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
         var groupBag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
         Split(xs, d, order, new double[m], 0, m, bag, groupBag, false, parallel);
