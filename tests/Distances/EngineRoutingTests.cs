@@ -71,6 +71,45 @@ public sealed class EngineRoutingTests
         Assert.True(one.ConvergedCount > 0, $"converged {one.ConvergedCount}, not {one.NotConvergedCount}, unsupported {one.UnsupportedCount}; first {one.Outcomes[0]}");
     }
 
+    /// <summary>
+    /// Enough patterns for the cell partition (the fused support sums visit cells out of index order), every
+    /// pattern a seed as in mean shift: batch = one query, bitwise, for 1 and 2 threads, and the same points and
+    /// outcomes as the set-comparing CSR route (the d-dimensional data embedded in d = 40 coordinates, zero-padded,
+    /// which takes the GEMM path and compares supports as sets, with the same sums).
+    /// </summary>
+    [Fact]
+    public void FixedPointWithCellsEqualsOneQueryAndTheCsrRoute()
+    {
+        int d = 3, m = 4200;
+        var p = new StoredPatterns(Mixture(m, d, 7, 0.5, 12));
+        var e = new Energy(p, Kernel.Epanechnikov, beta: 2.0 / 0.5);
+        Assert.Equal("cells-exact-simd", e.Index.Method);
+        var q = new Matrix(120, d, p.Data[..(120 * d)].ToArray());
+        var one = Retriever.Retrieve(e, q, new RetrievalOptions { MaxThreads = 1 });
+        var two = Retriever.Retrieve(e, q, new RetrievalOptions { MaxThreads = 2 });
+        Assert.Equal(one.Points.Data, two.Points.Data);
+        Assert.Equal(one.Outcomes, two.Outcomes);
+        Assert.True(one.ConvergedCount == q.Rows, $"converged {one.ConvergedCount} of {q.Rows}");
+        var x = new double[d];
+        for (int i = 0; i < q.Rows; i += 7)
+        {
+            var o = Retriever.Retrieve(e, q.Row(i), x, new RetrievalOptions());
+            Assert.Equal(o, one.Outcomes[i]);
+            Assert.Equal(x, one.Points.Row(i).ToArray());
+        }
+        // Zero padding leaves every reference distance and every coordinate sum unchanged.
+        int wide = 40;
+        var pw = new Matrix(m, wide);
+        for (int mu = 0; mu < m; mu++) p[mu].CopyTo(pw.Row(mu));
+        var qw = new Matrix(q.Rows, wide);
+        for (int i = 0; i < q.Rows; i++) q.Row(i).CopyTo(qw.Row(i));
+        var ew = new Energy(new StoredPatterns(pw), Kernel.Epanechnikov, beta: 2.0 / 0.5);
+        Assert.False(ew.Index.HasSupportSums);
+        var csrRoute = Retriever.Retrieve(ew, qw, new RetrievalOptions { MaxThreads = 2 });
+        Assert.Equal(one.Outcomes, csrRoute.Outcomes);
+        for (int i = 0; i < q.Rows; i++) Assert.Equal(one.Points.Row(i).ToArray(), csrRoute.Points.Row(i)[..d].ToArray());
+    }
+
     [Fact]
     public void LseGradientDescentBatchEqualsOneQueryAndThreadCountDoesNotMatter()
     {

@@ -40,6 +40,85 @@ public sealed class FusedReductionTests
         }
     }
 
+    /// <summary>
+    /// The leaf-pruned path against the plain float64 loop over all pairs: awkward sizes (one pattern, fewer than a
+    /// vector, just past a leaf), clustered and uniform data, bandwidths reaching nothing, a few leaves, or all, and
+    /// patterns exactly at distance h from a query (shifted by h along an axis on a grid of quarters, so the
+    /// distance is exact: the kernel is 0 there and the pruning must agree). Identical for 1 and 2 threads.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1, 0.75)]
+    [InlineData(7, 3, 0.75)]
+    [InlineData(129, 3, 0.75)]
+    [InlineData(1000, 16, 0.75)]
+    [InlineData(3000, 16, 2.0)]
+    [InlineData(3000, 5, 0.25)]
+    [InlineData(3000, 5, 40.0)]
+    [InlineData(600, 23, 1.5)]
+    public void LeafPrunedEpanechnikovSumsMatchPairLoop(int m, int d, double h)
+    {
+        var rng = new TestRng((ulong)(m * 31 + d));
+        var pts = new double[m * d];
+        int clusters = Math.Max(1, m / 100);
+        for (int i = 0; i < m; i++)
+            for (int k = 0; k < d; k++)
+            {
+                // Cluster centres on a grid of quarters far apart; members on the grid too, so shifts by h are exact.
+                double centre = 8 * Math.Round(4 * ((i % clusters) * 0.37 * (k + 1) % 1.0)) / 4;
+                pts[i * d + k] = centre + Math.Round(rng.Uniform() * 4) / 4;
+            }
+        int q = 40;
+        var qs = new double[q * d];
+        for (int i = 0; i < q; i++)
+        {
+            int mu = (i * 7919) % m;
+            for (int k = 0; k < d; k++) qs[i * d + k] = pts[mu * d + k];
+            // Every other query sits exactly h from pattern mu (and on the grid when h is a multiple of 1/4).
+            if (i % 2 == 1) qs[i * d + i % d] += h;
+        }
+        var p = new PointSet<double>(pts, m, d);
+        var x = new PointSet<double>(qs, q, d);
+        var one = FusedReductions.EpanechnikovSums(p, x, h, new DistanceEngineOptions { MaxThreads = 1 });
+        var two = FusedReductions.EpanechnikovSums(p, x, h, new DistanceEngineOptions { MaxThreads = 2 });
+        Assert.Equal(one, two);
+        var pf = new PointSet<float>(pts.Select(v => (float)v).ToArray(), m, d);
+        var xf = new PointSet<float>(qs.Select(v => (float)v).ToArray(), q, d);
+        var single = FusedReductions.EpanechnikovSums(pf, xf, h);
+        int exactlyAtH = 0;
+        for (int i = 0; i < q; i++)
+        {
+            double s = 0, scale = 0;
+            for (int mu = 0; mu < m; mu++)
+            {
+                double d2 = SimdDistance.Reference(x.Row(i), p.Row(mu));
+                if (d2 == h * h) exactlyAtH++;
+                s += Math.Max(0, 1 - d2 / (h * h));
+                scale += d2 < h * h ? 1 : 0;
+            }
+            // Direct form: each term within (d + 2)·u·d²/h² ≤ (d + 2)·u of its reference, doubled.
+            double tol64 = 2 * (d + 2) * Math.Pow(2, -53) * (scale + 1) + 1e-15 * s;
+            double tol32 = 2 * (d + 2) * Math.Pow(2, -24) * (scale + 1) * 4 + 1e-9 * s;
+            Assert.True(Math.Abs(one[i] - s) <= tol64, $"query {i}: {one[i]} vs {s} (tol {tol64})");
+            Assert.True(Math.Abs(single[i] - s) <= tol32, $"float32 query {i}: {single[i]} vs {s} (tol {tol32})");
+            if (s == 0) Assert.Equal(0.0, one[i]);
+        }
+        if (h % 0.25 == 0) Assert.True(exactlyAtH > 0, "the data must include patterns exactly at distance h");
+    }
+
+    [Fact]
+    public void SelectiveBandwidthTakesTheLeafPathAndWideOneTheScan()
+    {
+        int m = 4000, d = 8;
+        var rng = new TestRng(5);
+        var pts = new double[m * d];
+        for (int i = 0; i < m; i++)
+            for (int k = 0; k < d; k++) pts[i * d + k] = 20 * ((i % 40) * 0.618 * (k + 1) % 1.0) + 0.5 * rng.Uniform();
+        var p = new PointSet<double>(pts, m, d);
+        Assert.Equal("leaf-balls-simd", FusedReductions.EpanechnikovMethod(p, p, 1.0));
+        Assert.Equal("direct-simd", FusedReductions.EpanechnikovMethod(p, p, 1000.0));
+        Assert.Equal("gemm", FusedReductions.EpanechnikovMethod(p, p, 1.0, new DistanceEngineOptions { GemmCutoverDimension = 4 }));
+    }
+
     [Fact]
     public void LogDensityUsesScikitLearnNormalisation()
     {

@@ -78,6 +78,29 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
         }
         Assert.True(onBoundary > 0, "the data must include patterns exactly on the sphere");
         Assert.True(total > queries.Rows, "the data must include patterns inside the ball");
+        Assert.Equal(method is "exact" or "cells-exact", index.HasSupportSums);
+        if (index.HasSupportSums) CheckSupportSums(index, patterns, queries, r2, result);
+    }
+
+    /// <summary>The fused support sums equal |B(x)| and Σ ξ_μ over the CSR neighbours in increasing μ, bit for bit, for 1 and 2 threads.</summary>
+    private static void CheckSupportSums<T>(RadiusIndex<T> index, PointSet<T> patterns, PointSet<T> queries, double r2, RadiusNeighbors csr)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int d = patterns.Columns;
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var sums = new double[queries.Rows * d];
+            var counts = new int[queries.Rows];
+            index.SupportSums(queries, r2, sums, counts, new ParallelOptions { MaxDegreeOfParallelism = threads });
+            for (int i = 0; i < queries.Rows; i++)
+            {
+                Assert.Equal(csr.Count(i), counts[i]);
+                var expected = new double[d];
+                foreach (int mu in csr.Neighbors(i))
+                    for (int j = 0; j < d; j++) expected[j] += double.CreateTruncating(patterns.Row(mu)[j]);
+                Assert.Equal(expected, sums.AsSpan(i * d, d).ToArray());
+            }
+        }
     }
 
     /// <summary>

@@ -14,9 +14,11 @@ public static class FusedReductions
     /// <summary>
     /// S(x_i) = Σ_μ max(0, 1 − ‖x_i − ξ_μ‖²/h²) for every query: the unnormalised Epanechnikov kernel sum
     /// (Z(x) of the LSR energy with ε = 0 when h² = 2/β). The kernel is continuous and zero on the boundary, so
-    /// no exact boundary decision is needed. Low d with a selective bandwidth: the k-d tree's neighbours (exact
-    /// reference distances); otherwise small d: direct SIMD (patterns transposed); large d: GEMM tiles.
+    /// no exact boundary decision is needed. Small d: leaves of nearby patterns with bounding balls, those provably
+    /// beyond h skipped (triangle inequality) and the rest summed with direct SIMD differences, or all patterns
+    /// scanned when the bandwidth reaches most of them; large d: GEMM tiles.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] EpanechnikovSums<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -30,19 +32,38 @@ public static class FusedReductions
         var sums = new double[queries.Rows];
         if (queries.Rows == 0) return sums;
         double h2 = bandwidth * bandwidth;
-        if (patterns.Columns <= options.KdTreeMaxDimension)
+        if (patterns.Columns < options.GemmCutoverDimension)
         {
-            // Small bandwidth in low d: only the few patterns inside the ball contribute, and a k-d tree finds them.
-            var index = RadiusIndex<T>.Build(patterns, options, h2);
-            if (index.Method == "kd-tree")
+            // Leaves whose bounding ball is out of every query's reach are skipped; when a sample of queries shows
+            // that almost nothing would be skipped (a bandwidth wider than the data), the plain scan below is used.
+            var leaves = new LeafBalls<T>(patterns, options.Threads > 1);
+            var thr = leaves.Thresholds(bandwidth);
+            if (LeavesPay(leaves, queries, thr, patterns.Rows))
             {
-                var csr = index.Search(queries, h2);
-                Parallel.For(0, queries.Rows, options.Parallel, i =>
+                T invT = T.CreateTruncating(1.0 / h2);
+                // Queries in blocks of neighbours (same nearest leaf, by a counting sort, at most 64 per block); each
+                // block's bounding ball gives the leaves any of its queries might reach, and each query then tests only
+                // those against its own thresholds, so it scans exactly the leaves of a lone query, in the same order.
+                // Consecutive queries also find those leaves in cache.
+                int q = queries.Rows, d = queries.Columns, nl = leaves.LeafCount;
+                var key = new int[q];
+                const int keyChunk = 256;
+                Parallel.For(0, (q + keyChunk - 1) / keyChunk, options.Parallel, c =>
+                    NearestLeaves(leaves, queries, key, c * keyChunk, Math.Min(q, (c + 1) * keyChunk)));
+                var start = new int[nl + 1];
+                foreach (int g in key) start[g + 1]++;
+                for (int g = 0; g < nl; g++) start[g + 1] += start[g];
+                var order = new int[q];
+                var next = (int[])start.Clone();
+                for (int i = 0; i < q; i++) order[next[key[i]]++] = i;
+                var blocks = new List<(int from, int to)>();
+                for (int g = 0; g < nl; g++)
+                    for (int b0 = start[g]; b0 < start[g + 1]; b0 += BlockMax) blocks.Add((b0, Math.Min(start[g + 1], b0 + BlockMax)));
+                Parallel.For(0, blocks.Count, options.Parallel, () => new BlockWorkspace(d, nl), (bi, _, ws) =>
                 {
-                    double s = 0;
-                    foreach (double d2 in csr.Distances(i)) s += 1 - d2 / h2;
-                    sums[i] = s;
-                });
+                    BlockSums(leaves, queries, order, blocks[bi].from, blocks[bi].to, bandwidth, thr, invT, sums, ws);
+                    return ws;
+                }, _ => { });
                 return sums;
             }
         }
@@ -79,11 +100,114 @@ public static class FusedReductions
         return sums;
     }
 
+    /// <summary>Largest block of neighbouring queries sharing one candidate-leaf list.</summary>
+    private const int BlockMax = 64;
+
+    /// <summary>Per-thread scratch of <see cref="BlockSums{T}"/>.</summary>
+    private sealed class BlockWorkspace(int d, int leaves)
+    {
+        public readonly double[] X = new double[d * BlockMax];
+        public readonly double[] Centre = new double[d];
+        public readonly int[] Candidates = new int[leaves];
+    }
+
+    // The two loops below are separate, fully optimised methods (not lambda bodies) so that they run optimised code
+    // from the first call: a call takes milliseconds, well within the runtime's delay before re-compiling hot code.
+
+    /// <summary>key[i] = the nearest leaf of query i, for i in [from, to).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void NearestLeaves<T>(LeafBalls<T> leaves, PointSet<T> queries, int[] key, int from, int to) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int d = queries.Columns;
+        Span<double> xd = d <= 256 ? stackalloc double[d] : new double[d];
+        for (int i = from; i < to; i++)
+        {
+            var x = queries.Row(i);
+            for (int k = 0; k < d; k++) xd[k] = double.CreateTruncating(x[k]);
+            key[i] = leaves.NearestLeaf(xd);
+        }
+    }
+
+    /// <summary>
+    /// The sums of the queries order[from, to): their bounding ball (centre = mean, radius = largest distance, rounded
+    /// up) selects the candidate leaves once; each query then scans the candidates its own thresholds reach.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void BlockSums<T>(LeafBalls<T> leaves, PointSet<T> queries, int[] order, int from, int to, double bandwidth, double[] thr, T inv,
+        double[] sums, BlockWorkspace ws) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nb = to - from, d = queries.Columns;
+        var c = ws.Centre;
+        Array.Clear(c);
+        for (int k = 0; k < nb; k++)
+        {
+            var x = queries.Row(order[from + k]);
+            var xd = ws.X.AsSpan(k * d, d);
+            for (int j = 0; j < d; j++) c[j] += xd[j] = double.CreateTruncating(x[j]);
+        }
+        for (int j = 0; j < d; j++) c[j] /= nb;
+        double r2 = 0;
+        for (int k = 0; k < nb; k++)
+        {
+            var xd = ws.X.AsSpan(k * d, d);
+            double s2 = 0;
+            for (int j = 0; j < d; j++) s2 += (xd[j] - c[j]) * (xd[j] - c[j]);
+            r2 = Math.Max(r2, s2);
+        }
+        int nc = leaves.Candidates(c, Math.Sqrt(r2) * (1 + 1e-12), bandwidth, ws.Candidates);
+        var cand = ws.Candidates.AsSpan(0, nc);
+        for (int k = 0; k < nb; k++)
+        {
+            int i = order[from + k];
+            sums[i] = leaves.EpanechnikovSumOver(queries.Row(i), ws.X.AsSpan(k * d, d), cand, thr, inv);
+        }
+    }
+
+    /// <summary>
+    /// The path <see cref="EpanechnikovSums{T}"/> takes for these arguments: "leaf-balls-simd" (leaves out of reach
+    /// skipped), "direct-simd" (every pattern scanned) or "gemm" (large d). Builds the leaves to decide, as the sum does.
+    /// </summary>
+    public static string EpanechnikovMethod<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(patterns);
+        ArgumentNullException.ThrowIfNull(queries);
+        EngineCommon.SameDimension(patterns, queries, nameof(queries));
+        if (!(bandwidth > 0) || double.IsInfinity(bandwidth))
+            throw new ArgumentOutOfRangeException(nameof(bandwidth), bandwidth, $"bandwidth must be a finite number > 0; got {bandwidth}.");
+        options ??= DistanceEngineOptions.Default;
+        options.Validate();
+        if (patterns.Columns >= options.GemmCutoverDimension) return "gemm";
+        if (queries.Rows == 0) return "direct-simd";
+        var leaves = new LeafBalls<T>(patterns);
+        return LeavesPay(leaves, queries, leaves.Thresholds(bandwidth), patterns.Rows) ? "leaf-balls-simd" : "direct-simd";
+    }
+
+    /// <summary>
+    /// Whether the leaf-pruned scan is expected to beat the plain scan: the points in reachable leaves, averaged
+    /// over up to 32 evenly spaced queries, below 3/4 of M (the leaf path costs about that plus a centre test per leaf).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static bool LeavesPay<T>(LeafBalls<T> leaves, PointSet<T> queries, double[] thr, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int samples = Math.Min(32, queries.Rows);
+        var xd = new double[queries.Columns];
+        long work = 0;
+        for (int s = 0; s < samples; s++)
+        {
+            var x = queries.Row((int)((long)s * queries.Rows / samples));
+            for (int k = 0; k < xd.Length; k++) xd[k] = double.CreateTruncating(x[k]);
+            work += leaves.Work(xd, thr);
+        }
+        return work < 0.75 * m * samples;
+    }
+
     /// <summary>
     /// log p̂(x_i) of scikit-learn's <c>KernelDensity(kernel='epanechnikov', bandwidth=h).score_samples</c>:
     /// log(S(x_i)) − log M − log(V_d · 2/(d + 2)) − d·log h, with V_d the volume of the unit d-ball and S the
     /// Epanechnikov sum of <see cref="EpanechnikovSums{T}"/>; −∞ where S = 0.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] EpanechnikovLogDensity<T>(PointSet<T> patterns, PointSet<T> queries, double bandwidth, DistanceEngineOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -346,6 +346,147 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// Whether <see cref="SupportSums"/> is available: the small-d exact lane-parallel paths (with or without cells).
+    /// </summary>
+    internal bool HasSupportSums => _panel is not null;
+
+    /// <summary>
+    /// For every query x_i, the support sums of the open ball B(x_i) = {μ : ‖x_i − ξ_μ‖² &lt; r²} without building
+    /// neighbour lists: counts[i] = |B(x_i)| and sums[i·d .. (i + 1)·d) = Σ_{μ ∈ B(x_i)} ξ_μ, added in increasing μ
+    /// (so the centroid sums[i]/counts[i] is bitwise the one computed from the CSR lists of <see cref="Search"/>).
+    /// Membership is decided exactly as <see cref="Search"/> decides it (the same lane-parallel reference sums);
+    /// members are marked in a per-thread bit set and then summed in index order. Requires <see cref="HasSupportSums"/>.
+    /// </summary>
+    internal void SupportSums(PointSet<T> queries, double radiusSquared, double[] sums, int[] counts, ParallelOptions? parallel = null)
+    {
+        Check(queries, radiusSquared);
+        if (_panel is null) throw new InvalidOperationException("support sums need the exact small-d path");
+        int d = Dimension, m = Count;
+        var panel = _panel;
+        bool[]? reach = null;
+        int k = 0;
+        if (_cells is not null)
+        {
+            var nx = EngineCommon.SquaredNorms(queries, _options.Parallel);
+            reach = _cells.Reach(queries, nx, Math.Sqrt(radiusSquared), _options.ResolveProvider(), _options.Parallel);
+            k = _cells.Count;
+        }
+        int words = (m + 63) / 64;
+        Parallel.For(0, queries.Rows, parallel ?? _options.Parallel, () => (x: new double[d], bits: new ulong[words]), (i, _, ws) =>
+        {
+            Widen(queries.Row(i), ws.x);
+            var sink = new MarkSink { R2 = radiusSquared, Bits = ws.bits };
+            if (reach is null) panel.Scan(ws.x, 0, panel.Stride, ref sink);
+            else
+            {
+                sink.Ids = _cells!.Ids;
+                for (int c = 0; c < k; c++)
+                {
+                    if (!reach[(long)i * k + c]) continue;
+                    sink.Base = _cells.Offsets[c];
+                    _cellPanels![c].Scan(ws.x, 0, _cellPanels[c].Stride, ref sink);
+                }
+            }
+            counts[i] = sink.Count;
+            SumMarked(ws.bits, sums.AsSpan(i * d, d));
+            return ws;
+        }, _ => { });
+    }
+
+    /// <summary>
+    /// acc = Σ ξ_μ over the marked μ in increasing order (clearing the marks). Each coordinate is its own running
+    /// sum, so adding eight coordinates per vector instruction keeps every coordinate's order of additions.
+    /// </summary>
+    private unsafe void SumMarked(ulong[] bits, Span<double> acc)
+    {
+        int d = Dimension;
+        acc.Clear();
+        var data = _patterns.Data;
+        if (typeof(T) == typeof(double) && Vector512.IsHardwareAccelerated && d % 8 == 0 && d <= 64)
+        {
+            var a = stackalloc Vector512<double>[d / 8];
+            for (int v = 0; v < d / 8; v++) a[v] = Vector512<double>.Zero;
+            fixed (T* pt = data)
+            {
+                double* p = (double*)pt;
+                for (int w = 0; w < bits.Length; w++)
+                {
+                    ulong b = bits[w];
+                    if (b == 0) continue;
+                    bits[w] = 0;
+                    while (b != 0)
+                    {
+                        long mu = w * 64 + BitOperations.TrailingZeroCount(b);
+                        b &= b - 1;
+                        double* row = p + mu * d;
+                        for (int v = 0; v < d / 8; v++) a[v] += Vector512.Load(row + 8 * v);
+                    }
+                }
+            }
+            for (int v = 0; v < d / 8; v++) a[v].CopyTo(acc.Slice(8 * v, 8));
+            return;
+        }
+        for (int w = 0; w < bits.Length; w++)
+        {
+            ulong b = bits[w];
+            if (b == 0) continue;
+            bits[w] = 0;
+            while (b != 0)
+            {
+                int mu = w * 64 + BitOperations.TrailingZeroCount(b);
+                b &= b - 1;
+                var xi = data.AsSpan(mu * d, d);
+                for (int j = 0; j < d; j++) acc[j] += double.CreateTruncating(xi[j]);
+            }
+        }
+    }
+
+    /// <summary>Marks the patterns strictly within r in a bit set (lanes past M carry +∞ and are never marked).</summary>
+    private struct MarkSink : IExactSink
+    {
+        public double R2;
+        public ulong[] Bits;
+        public int Count;
+        public int[]? Ids;   // cell member ids (null: lanes are pattern indices)
+        public int Base;     // offset of the cell in Ids
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Mark(int j)
+        {
+            int id = Ids is null ? j : Ids[Base + j];
+            Bits[id >> 6] |= 1UL << (id & 63);
+            Count++;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Put512(int j, Vector512<double> d2)
+        {
+            ulong bits = Vector512.LessThan(d2, Vector512.Create(R2)).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                Mark(j + BitOperations.TrailingZeroCount(bits));
+                bits &= bits - 1;
+            }
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Put256(int j, Vector256<double> d2)
+        {
+            uint bits = Vector256.LessThan(d2, Vector256.Create(R2)).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                Mark(j + BitOperations.TrailingZeroCount(bits));
+                bits &= bits - 1;
+            }
+        }
+
+        public void PutScalar(int j, double d2)
+        {
+            if (d2 < R2) Mark(j);
+        }
+    }
+
+    /// <summary>
     /// One query: clears <paramref name="ids"/> and fills it with the patterns within r in increasing index, and,
     /// when given, <paramref name="squaredDistances"/> with their reference squared distances.
     /// </summary>

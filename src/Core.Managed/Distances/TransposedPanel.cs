@@ -239,7 +239,10 @@ internal unsafe struct RowSink<T> : IPanelSink<T> where T : unmanaged, IFloating
     }
 }
 
-/// <summary>Accumulates the Epanechnikov profile max(0, 1 − d²/h²) over patterns (padded lanes give 0).</summary>
+/// <summary>
+/// Accumulates the Epanechnikov profile max(0, 1 − d²/h²) over patterns (padded lanes give 0). MaxNative (one vmax)
+/// suffices: 1 − d²/h² is never −0, and only NaN data would make it NaN.
+/// </summary>
 internal struct EpanechnikovSink<T> : IPanelSink<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public T InverseH2;
@@ -249,11 +252,11 @@ internal struct EpanechnikovSink<T> : IPanelSink<T> where T : unmanaged, IFloati
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Put512(int j, Vector512<T> d2) =>
-        Acc512 += Vector512.Max(Vector512<T>.Zero, Vector512<T>.One - d2 * InverseH2);
+        Acc512 += Vector512.MaxNative(Vector512<T>.Zero, Vector512<T>.One - d2 * InverseH2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Put256(int j, Vector256<T> d2) =>
-        Acc256 += Vector256.Max(Vector256<T>.Zero, Vector256<T>.One - d2 * InverseH2);
+        Acc256 += Vector256.MaxNative(Vector256<T>.Zero, Vector256<T>.One - d2 * InverseH2);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PutScalar(int j, T d2)

@@ -147,63 +147,78 @@ public static class Retriever
     }
 
     /// <summary>
-    /// Algorithm 1 for all queries in step: each round one batched exact radius search (brute-force tiles) for
-    /// the distinct points still moving (queries whose points coincide bit for bit share one search and one
-    /// centroid: the next point is a function of the current one), then the per-query rules of
-    /// <see cref="FixedPointCore"/>, so every query gets exactly its one-query result.
+    /// Algorithm 1 for all queries in step: each round one batched exact support pass for the distinct points still
+    /// moving (queries whose points coincide bit for bit share one pass and one centroid: the next point is a
+    /// function of the current one), then the per-query rules of <see cref="FixedPointCore"/>, so every query gets
+    /// exactly its one-query result. On the small-d exact paths the pass gives each point's |B(z)| and Σ_{μ∈B(z)} ξ_μ
+    /// (in increasing μ) directly, without neighbour lists; elsewhere it sums the CSR lists of a radius search.
     /// </summary>
+    /// <remarks>
+    /// "S repeats" is tested as "the new centroid equals the current point bitwise": z_t = mean(S_{t−1}), so
+    /// S_t = S_{t−1} gives mean(S_t) = z_t, and mean(S_t) = z_t gives S_{t+1} = B(z_t) = S_t. The two tests differ
+    /// only if two different sets S_t ≠ S_{t−1} have bitwise the same float mean; z_t is then a fixed point all the
+    /// same (the point is unchanged), and this reports convergence one round earlier than the set comparison would.
+    /// </remarks>
     private static void FixedPointLockstep(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
     {
         int q = queries.Rows, d = queries.Columns;
         Array.Copy(queries.Data, points.Data, queries.Data.Length);
-        var previous = new int[q][];
         var active = Enumerable.Range(0, q).ToList();
         var po = Energy.Options(o.MaxThreads);
+        var index = energy.Index;
         for (int it = 0; it <= o.MaxIterations && active.Count > 0; it++)
         {
             var (rowOf, reps) = DistinctRows(points, active);
             var batch = new double[reps.Count * d];
             for (int k = 0; k < reps.Count; k++) points.Row(reps[k]).CopyTo(batch.AsSpan(k * d, d));
-            var csr = energy.Index.Search(new Distances.PointSet<double>(batch, reps.Count, d), energy.RadiusSquared);
-            var done = new bool[active.Count];
-            int iteration = it;
-            var centroids = new double[reps.Count][];
-            if (it < o.MaxIterations)
+            var reps64 = new Distances.PointSet<double>(batch, reps.Count, d);
+            // Centroid numerators Σ_{μ∈S} ξ_μ (increasing μ) and |S| of every distinct point.
+            var sums = new double[reps.Count * d];
+            var counts = new int[reps.Count];
+            if (index.HasSupportSums) index.SupportSums(reps64, energy.RadiusSquared, sums, counts, po);
+            else
             {
+                var csr = index.Search(reps64, energy.RadiusSquared);
                 Parallel.For(0, reps.Count, po, k =>
                 {
-                    var ids = csr.Neighbors(k);
-                    if (ids.Length == 0) return;
-                    var c = new double[d];
-                    foreach (int mu in ids)
+                    var c = sums.AsSpan(k * d, d);
+                    foreach (int mu in csr.Neighbors(k))
                     {
                         var xi = energy.Patterns[mu];
                         for (int j = 0; j < d; j++) c[j] += xi[j];
                     }
-                    double n = ids.Length;
-                    for (int j = 0; j < d; j++) c[j] /= n;
-                    centroids[k] = c;
+                    counts[k] = csr.Count(k);
                 });
             }
+            // The centroid and whether it repeats the current point, once per distinct point.
+            var same = new bool[reps.Count];
+            Parallel.For(0, reps.Count, po, k =>
+            {
+                if (counts[k] == 0) return;
+                var c = sums.AsSpan(k * d, d);
+                double n = counts[k];
+                for (int j = 0; j < d; j++) c[j] /= n;
+                same[k] = c.SequenceEqual(batch.AsSpan(k * d, d));
+            });
+            var done = new bool[active.Count];
+            int iteration = it;
             Parallel.For(0, active.Count, po, a =>
             {
-                int i = active[a];
-                var current = csr.Neighbors(rowOf[a]);
-                if (current.Length == 0)
+                int i = active[a], k = rowOf[a];
+                if (counts[k] == 0)
                 {
                     outcomes[i] = new RetrievalOutcome(RetrievalStatus.Unsupported, iteration, 0, null);
                     done[a] = true;
                     return;
                 }
-                if (iteration > 0 && current.SequenceEqual(previous[i]))
+                if (iteration > 0 && same[k])
                 {
-                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Converged, iteration, current.Length, 0.0);
+                    outcomes[i] = new RetrievalOutcome(RetrievalStatus.Converged, iteration, counts[k], 0.0);
                     done[a] = true;
                     return;
                 }
                 if (iteration == o.MaxIterations) return;
-                centroids[rowOf[a]].CopyTo(points.Row(i));
-                previous[i] = current.ToArray();
+                sums.AsSpan(k * d, d).CopyTo(points.Row(i));
             });
             if (it == o.MaxIterations)
             {

@@ -255,9 +255,7 @@ public static class Benchmarks
         double h = s.Radius ?? DefaultRadius(s.Dim, s.Patterns / 4);
         s = s with { Radius = h };
         double[] logd = [];
-        string method = s.Dim <= opts.KdTreeMaxDimension
-            ? RadiusIndex<double>.Build(new PointSet<double>(pd, s.Patterns, s.Dim), opts, h * h).Method switch { "kd-tree" => "kd-tree", _ => PairwiseDistances.MethodFor(s.Dim, opts) }
-            : PairwiseDistances.MethodFor(s.Dim, opts);
+        string method = FusedReductions.EpanechnikovMethod(new PointSet<double>(pd, s.Patterns, s.Dim), new PointSet<double>(qd, s.Queries, s.Dim), h, opts);
         (double med, double min) t;
         if (s.DType == BenchDType.Float32)
         {

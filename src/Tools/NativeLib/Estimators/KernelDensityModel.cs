@@ -161,6 +161,7 @@ internal sealed class KernelDensityModel
         ref double col0 = ref index.ColumnMajor[0];
         ref double nrm = ref Norms[0];
         ref double qb = ref MemoryMarshal.GetReference(qc);
+        nint stride = n, d2q = 2 * d, d3q = 3 * d;
         for (int l = 0; l < index.LeafCount; l++)
         {
             int start = index.LeafStart[l], end = index.LeafStart[l + 1];
@@ -184,22 +185,24 @@ internal sealed class KernelDensityModel
                 {
                     Vector256<double> a0 = default, b0 = default, a1 = default, b1 = default,
                         a2 = default, b2 = default, a3 = default, b3 = default;
-                    ref double c = ref Unsafe.Add(ref col0, k);
-                    for (int j = 0; j < d; j++)
+                    // Pointers advanced by a stride rather than recomputed (j·n) each step, and the four queries read
+                    // at offsets d, 2d, 3d from one pointer: fewer live registers in the hot loop; the same operations.
+                    ref double cj = ref Unsafe.Add(ref col0, k);
+                    ref double qj = ref q0;
+                    for (int j = 0; j < d; j++, cj = ref Unsafe.Add(ref cj, stride), qj = ref Unsafe.Add(ref qj, 1))
                     {
-                        ref double cj = ref Unsafe.Add(ref c, (nint)j * n);
                         var x0 = Vector256.LoadUnsafe(ref cj);
                         var x1 = Vector256.LoadUnsafe(ref cj, 4);
-                        var w = Vector256.Create(Unsafe.Add(ref q0, j));
+                        var w = Vector256.Create(qj);
                         a0 = Vector256.FusedMultiplyAdd(x0, w, a0);
                         b0 = Vector256.FusedMultiplyAdd(x1, w, b0);
-                        w = Vector256.Create(Unsafe.Add(ref q1, j));
+                        w = Vector256.Create(Unsafe.Add(ref qj, d));
                         a1 = Vector256.FusedMultiplyAdd(x0, w, a1);
                         b1 = Vector256.FusedMultiplyAdd(x1, w, b1);
-                        w = Vector256.Create(Unsafe.Add(ref q2, j));
+                        w = Vector256.Create(Unsafe.Add(ref qj, d2q));
                         a2 = Vector256.FusedMultiplyAdd(x0, w, a2);
                         b2 = Vector256.FusedMultiplyAdd(x1, w, b2);
-                        w = Vector256.Create(Unsafe.Add(ref q3, j));
+                        w = Vector256.Create(Unsafe.Add(ref qj, d3q));
                         a3 = Vector256.FusedMultiplyAdd(x0, w, a3);
                         b3 = Vector256.FusedMultiplyAdd(x1, w, b3);
                     }
@@ -238,7 +241,8 @@ internal sealed class KernelDensityModel
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<double> Of(Vector256<double> norms, Vector256<double> dot)
         {
-            var d2 = Vector256.Max(Vector256<double>.Zero, norms - (dot + dot));
+            // MaxNative (one vmaxpd) rather than Max's IEEE −0/NaN handling: the difference is finite, never −0 (x − x is +0).
+            var d2 = Vector256.MaxNative(Vector256<double>.Zero, norms - (dot + dot));
             return Vector256.BitwiseAnd(Vector256<double>.One - d2 * _inv2, Vector256.LessThan(d2, _h2));
         }
     }

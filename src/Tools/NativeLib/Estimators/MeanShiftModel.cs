@@ -187,17 +187,17 @@ internal sealed class MeanShiftModel
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void AddTo(Span<double> acc, ReadOnlySpan<double> v)
     {
-        int i = 0;
+        int i = 0, n = Math.Min(acc.Length, v.Length);
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            for (; i + 4 <= acc.Length; i += 4)
-            {
-                var a = System.Runtime.Intrinsics.Vector256.Create((ReadOnlySpan<double>)acc.Slice(i, 4));
-                var b = System.Runtime.Intrinsics.Vector256.Create(v.Slice(i, 4));
-                (a + b).CopyTo(acc.Slice(i, 4));
-            }
+            // Unchecked loads and stores (i + 4 ≤ n ≤ both lengths): this runs once per point in a ball.
+            ref double a = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(acc);
+            ref double b = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(v);
+            for (; i + 4 <= n; i += 4)
+                (System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref a, (nuint)i) + System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)i))
+                    .StoreUnsafe(ref a, (nuint)i);
         }
-        for (; i < acc.Length; i++) acc[i] += v[i];
+        for (; i < n; i++) acc[i] += v[i];
     }
 
     /// <summary>Where the trajectory from a point ends: the mode, its ball's size, and the updates still to come.</summary>
