@@ -1035,6 +1035,7 @@ internal sealed class KdTree
             if (node.Left < 0)
             {
                 if (Vector512.IsHardwareAccelerated) ScanLeaf512(x, r2, id, node.Start, node.End, ref result, collect);
+                else if (Vector256.IsHardwareAccelerated) ScanLeaf256(x, r2, id, node.Start, node.End, ref result, collect);
                 else ScanLeafScalar(x, r2, node.Start, node.End, ref result, collect);
                 continue;
             }
@@ -1071,6 +1072,40 @@ internal sealed class KdTree
                     int lane = BitOperations.TrailingZeroCount(bits);
                     bits &= bits - 1;
                     if (collect) result.Add(_index[start + j + lane], acc[lane]);
+                    else result.Count++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same eight-point blocks as two 256-bit halves (AVX2 machines, and the AVX2 build of the C library): lane
+    /// sums in index order, multiply then add, so the same bits as <see cref="ScanLeaf512"/> and the reference.
+    /// </summary>
+    private unsafe void ScanLeaf256(ReadOnlySpan<double> x, double r2, int node, int start, int end, ref NeighborList result, bool collect)
+    {
+        int d = _d, n = end - start;
+        var limit = Vector256.Create(r2);
+        fixed (double* soa = _soa)
+        {
+            double* b = soa + (long)_leafBlock[node] * 8 * d;
+            for (int j = 0; j < n; j += 8, b += 8 * d)
+            {
+                Vector256<double> lo = Vector256<double>.Zero, hi = Vector256<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var xk = Vector256.Create(x[k]);
+                    var t0 = xk - Vector256.Load(b + k * 8);
+                    var t1 = xk - Vector256.Load(b + k * 8 + 4);
+                    lo += t0 * t0;
+                    hi += t1 * t1;
+                }
+                uint bits = Vector256.LessThan(lo, limit).ExtractMostSignificantBits() | (Vector256.LessThan(hi, limit).ExtractMostSignificantBits() << 4);
+                while (bits != 0)
+                {
+                    int lane = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (collect) result.Add(_index[start + j + lane], lane < 4 ? lo[lane] : hi[lane - 4]);
                     else result.Count++;
                 }
             }
