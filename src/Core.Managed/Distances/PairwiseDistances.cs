@@ -71,13 +71,16 @@ public static class PairwiseDistances
         });
     }
 
+    /// <summary>From this dimension the all-pairs epilogue runs on the calling thread (see <see cref="Gemm{T}"/>).</summary>
+    private const int SerialEpilogueMinDimension = 256;
+
     private static void Gemm<T>(PointSet<T> queries, PointSet<T> patterns, T[] result, DistanceEngineOptions o)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var provider = o.ResolveProvider();
         var po = o.Parallel;
-        var nx = EngineCommon.SquaredNorms(queries, po);
-        var ny = EngineCommon.SquaredNorms(patterns, po);
+        var nx = EngineCommon.SquaredNormsSerial(queries);
+        var ny = EngineCommon.SquaredNormsSerial(patterns);
         var nyT = new T[ny.Length];
         for (int j = 0; j < ny.Length; j++) nyT[j] = T.CreateTruncating(ny[j]);
         int m = patterns.Rows, d = queries.Columns, tile = o.AllPairsQueryTile;
@@ -88,13 +91,18 @@ public static class PairwiseDistances
             var block = result.AsSpan(q0 * m, rows * m);
             EngineCommon.Gemm(provider, false, true, rows, m, d, minusTwo, queries.Data.AsSpan(q0 * d, rows * d), d, patterns.Data, d, T.Zero, block, m);
             int qs = q0;
-            // Epilogue while the tile is still in cache: + ‖x‖² + ‖ξ‖², clamped at 0 (cancellation can go below).
-            Parallel.For(0, rows, po, r =>
+            // Epilogue: + ‖x‖² + ‖ξ‖², clamped at 0 (cancellation can go below). It is memory-bound; when the GEMM is
+            // long (large d) it runs on this thread, because thread-pool workers left spinning after a parallel loop
+            // slow the BLAS threads of the next call; when the GEMM is short, two threads halve the epilogue.
+            if (d >= SerialEpilogueMinDimension)
             {
-                var row = result.AsSpan((qs + r) * m, m);
-                T xn = T.CreateTruncating(nx[qs + r]);
-                AddNormsClamp(row, xn, nyT);
-            });
+                for (int r = 0; r < rows; r++)
+                    AddNormsClamp(result.AsSpan((qs + r) * m, m), T.CreateTruncating(nx[qs + r]), nyT);
+            }
+            else
+            {
+                Parallel.For(0, rows, po, r => AddNormsClamp(result.AsSpan((qs + r) * m, m), T.CreateTruncating(nx[qs + r]), nyT));
+            }
         }
     }
 

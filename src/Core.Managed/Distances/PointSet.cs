@@ -99,9 +99,11 @@ public sealed record DistanceEngineOptions
 
     /// <summary>
     /// Queries per GEMM call when all-pairs distances are written out whole (the result is Q×M anyway, so tiles
-    /// only bound the norm epilogue's working set); default 1024.
+    /// only bound the norm epilogue's working set); default 4096: one BLAS call for Q ≤ 4096, which runs faster
+    /// than several calls that each repack the patterns (d = 784: 88–91% of the same shape's sgemm, against 81–84%
+    /// with 1024).
     /// </summary>
-    public int AllPairsQueryTile { get; init; } = 1024;
+    public int AllPairsQueryTile { get; init; } = 4096;
 
     /// <summary>
     /// GEMM-screened radius search partitions the patterns into √M k-means cells (balls) from this many patterns
@@ -150,6 +152,55 @@ internal static class EngineCommon
                 System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(b), ldb, double.CreateTruncating(beta),
                 System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(c), ldc);
         else throw new NotSupportedException($"element type {typeof(T).Name} is not float or double.");
+    }
+
+    /// <summary>
+    /// ‖row‖² of every row in float64, on the calling thread, with vector partial sums (not index order: only for
+    /// the all-pairs output, whose values carry float32/float64 rounding anyway; the radius screens' bounds assume
+    /// <see cref="SquaredNorms{T}"/>). Serial on purpose: a parallel loop just before a BLAS call leaves thread-pool
+    /// workers spinning on the cores the BLAS threads need.
+    /// </summary>
+    public static double[] SquaredNormsSerial<T>(PointSet<T> s) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var n = new double[s.Rows];
+        for (int i = 0; i < s.Rows; i++) n[i] = RowNormVector(s.Row(i));
+        return n;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static double RowNormVector<T>(ReadOnlySpan<T> r) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var a0 = System.Runtime.Intrinsics.Vector256<double>.Zero;
+        var a1 = System.Runtime.Intrinsics.Vector256<double>.Zero;
+        int j = 0;
+        if (typeof(T) == typeof(float))
+        {
+            var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(r);
+            for (; j + 8 <= f.Length; j += 8)
+            {
+                var (lo, hi) = System.Runtime.Intrinsics.Vector256.Widen(System.Runtime.Intrinsics.Vector256.Create<float>(f.Slice(j, 8)));
+                a0 += lo * lo;
+                a1 += hi * hi;
+            }
+        }
+        else if (typeof(T) == typeof(double))
+        {
+            var f = System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(r);
+            for (; j + 8 <= f.Length; j += 8)
+            {
+                var lo = System.Runtime.Intrinsics.Vector256.Create<double>(f.Slice(j, 4));
+                var hi = System.Runtime.Intrinsics.Vector256.Create<double>(f.Slice(j + 4, 4));
+                a0 += lo * lo;
+                a1 += hi * hi;
+            }
+        }
+        double total = System.Runtime.Intrinsics.Vector256.Sum(a0 + a1);
+        for (; j < r.Length; j++)
+        {
+            double v = double.CreateTruncating(r[j]);
+            total += v * v;
+        }
+        return total;
     }
 
     /// <summary>‖row‖² of every row in float64 (widened, index order).</summary>
