@@ -184,7 +184,7 @@ public sealed class Energy
     }
 
     /// <summary>‖g‖ scaled by max |g_i|, so a gradient of 1e-247 does not report norm 0 through underflow of its squares.</summary>
-    private static double ScaledNorm(ReadOnlySpan<double> g)
+    internal static double ScaledNorm(ReadOnlySpan<double> g)
     {
         double scale = 0;
         foreach (double v in g) scale = Math.Max(scale, Math.Abs(v));

@@ -49,6 +49,8 @@ public class BadInputTests
         Rejects(() => Retriever.Retrieve(lse, new Matrix(1, 2), new RetrievalOptions { Method = RetrievalMethod.FixedPoint }), "gaussian");
         Rejects(() => lse.Hessian([0.0, 0.0]), "gaussian");
         Rejects(() => Retriever.Retrieve(e, new Matrix(1, 2), new RetrievalOptions { MaxIterations = 0 }), "MaxIterations");
+        Rejects(() => Retriever.Retrieve(lse, new Matrix(1, 2), new RetrievalOptions { Method = RetrievalMethod.GradientDescent, NewtonBelow = -1e-3 }), "NewtonBelow", "-0.001");
+        Rejects(() => Retriever.Retrieve(lse, new Matrix(1, 2), new RetrievalOptions { Method = RetrievalMethod.GradientDescent, NewtonBelow = double.NaN }), "NewtonBelow", "NaN");
         Rejects(() => StepSchedule.CosineDecay(0.01, 2, 10), "finalFraction", "2");
         Rejects(() => StepSchedule.Constant(-1), "rate", "-1");
     }

@@ -398,7 +398,7 @@ internal static class LseDescent
             double g0 = Gradient(_x, true);
             if (!Cholesky(_h, _l, 0)) return false;
             Substitute(_l, _g, _delta);
-            double step0 = Norm(_delta);
+            double step0 = Energy.ScaledNorm(_delta);
             // The descent contracts ‖x − x*‖ ≤ 2‖δ_0‖ by at least exp(−μ·Σα) when H ⪰ μI along the way (and H ⪯ I for ε = 0).
             double mu = Math.Max(1e-3, Math.Log(20 * step0 / o.Tolerance) / remaining);
             if (!(mu < 1) || !ShiftedPositiveDefinite(mu)) return false;
@@ -473,7 +473,7 @@ internal static class LseDescent
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < a; b++) _h[b * d + a] = _h[a * d + b];
             }
-            return Norm(_g);
+            return Energy.ScaledNorm(_g);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -501,13 +501,8 @@ internal static class LseDescent
             }
         }
 
-        private bool ShiftedPositiveDefinite(double mu)
-        {
-            int d = model.D;
-            _h.CopyTo(_shifted, 0);
-            for (int a = 0; a < d; a++) _shifted[a * d + a] -= mu;
-            return Cholesky(_shifted, _shifted, 0);
-        }
+        /// <summary>H ⪰ μI: the Cholesky factorisation of H − μI (into scratch) succeeds.</summary>
+        private bool ShiftedPositiveDefinite(double mu) => Cholesky(_h, _shifted, mu);
 
         /// <summary>Lower Cholesky factor of the symmetric <paramref name="a"/> (in place allowed); false unless positive definite.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -551,12 +546,6 @@ internal static class LseDescent
             }
         }
 
-        private static double Norm(ReadOnlySpan<double> v)
-        {
-            double s = 0;
-            foreach (double t in v) s += t * t;
-            return Math.Sqrt(s);
-        }
     }
 }
 
@@ -577,7 +566,6 @@ internal interface ILanes<TV, T> where TV : unmanaged where T : unmanaged
     static abstract TV Max(TV a, TV b);
     static abstract TV Abs(TV a);
     static abstract TV Sqrt(TV a);
-    static abstract TV Exp(TV a);
     /// <summary>Lanes equal to 0 become 1, the others stay.</summary>
     static abstract TV ZeroToOne(TV a);
 
@@ -657,7 +645,6 @@ internal readonly struct Lanes512 : ILanes<Vector512<double>, double>
     public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.Max(a, b);
     public static Vector512<double> Abs(Vector512<double> a) => Vector512.Abs(a);
     public static Vector512<double> Sqrt(Vector512<double> a) => Vector512.Sqrt(a);
-    public static Vector512<double> Exp(Vector512<double> a) => Vector512.Exp(a);
     public static Vector512<double> ZeroToOne(Vector512<double> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<double>.Zero), Vector512<double>.One, a);
     public static Vector512<double> ScaleByShifted(Vector512<double> p, Vector512<double> shifted) =>
         (p.AsInt64() + Vector512.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
@@ -681,7 +668,6 @@ internal readonly struct Lanes512F : ILanes<Vector512<float>, float>
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
     public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
-    public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
     public static Vector512<float> ZeroToOne(Vector512<float> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<float>.Zero), Vector512<float>.One, a);
     public static Vector512<float> ScaleByShifted(Vector512<float> p, Vector512<float> shifted) =>
         (p.AsInt32() + Vector512.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
@@ -705,7 +691,6 @@ internal readonly struct Lanes256 : ILanes<Vector256<double>, double>
     public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
     public static Vector256<double> Abs(Vector256<double> a) => Vector256.Abs(a);
     public static Vector256<double> Sqrt(Vector256<double> a) => Vector256.Sqrt(a);
-    public static Vector256<double> Exp(Vector256<double> a) => Vector256.Exp(a);
     public static Vector256<double> ZeroToOne(Vector256<double> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<double>.Zero), Vector256<double>.One, a);
     public static Vector256<double> ScaleByShifted(Vector256<double> p, Vector256<double> shifted) =>
         (p.AsInt64() + Vector256.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
@@ -729,7 +714,6 @@ internal readonly struct Lanes256F : ILanes<Vector256<float>, float>
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
     public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
-    public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
     public static Vector256<float> ZeroToOne(Vector256<float> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<float>.Zero), Vector256<float>.One, a);
     public static Vector256<float> ScaleByShifted(Vector256<float> p, Vector256<float> shifted) =>
         (p.AsInt32() + Vector256.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
@@ -753,7 +737,6 @@ internal readonly struct Lanes128 : ILanes<Vector128<double>, double>
     public static Vector128<double> Max(Vector128<double> a, Vector128<double> b) => Vector128.Max(a, b);
     public static Vector128<double> Abs(Vector128<double> a) => Vector128.Abs(a);
     public static Vector128<double> Sqrt(Vector128<double> a) => Vector128.Sqrt(a);
-    public static Vector128<double> Exp(Vector128<double> a) => Vector128.Exp(a);
     public static Vector128<double> ZeroToOne(Vector128<double> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<double>.Zero), Vector128<double>.One, a);
     public static Vector128<double> ScaleByShifted(Vector128<double> p, Vector128<double> shifted) =>
         (p.AsInt64() + Vector128.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
@@ -777,7 +760,6 @@ internal readonly struct Lanes128F : ILanes<Vector128<float>, float>
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
     public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
-    public static Vector128<float> Exp(Vector128<float> a) => Vector128.Exp(a);
     public static Vector128<float> ZeroToOne(Vector128<float> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<float>.Zero), Vector128<float>.One, a);
     public static Vector128<float> ScaleByShifted(Vector128<float> p, Vector128<float> shifted) =>
         (p.AsInt32() + Vector128.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
