@@ -38,7 +38,11 @@ internal static class LseDescent
 
     private const byte Running = 0, Converged = 1, Capped = 2, Handoff = 3;
 
-    public static void Run(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o)
+    public static void Run(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o) =>
+        Run(energy, queries, points, outcomes, o, anchoredTail: true);
+
+    /// <summary>As <see cref="Run(Energy, Matrix, Matrix, RetrievalOutcome[], RetrievalOptions)"/>; <paramref name="anchoredTail"/> = false runs the float64 tail in float64 lanes (the definition the anchored tail is tested against).</summary>
+    internal static void Run(Energy energy, Matrix queries, Matrix points, RetrievalOutcome[] outcomes, RetrievalOptions o, bool anchoredTail)
     {
         int q = queries.Rows;
         if (q == 0) return;
@@ -78,7 +82,8 @@ internal static class LseDescent
                 return work;
             }, _ => { });
             var rest = all.Where(i => state[i] == Running).ToArray();
-            Lanes<double>(model, o, x, steps, norms, state, rest, 0);
+            if (anchoredTail) Tail(model, o, x, steps, norms, state, rest);
+            else Lanes<double>(model, o, x, steps, norms, state, rest, 0);
         }
         else Lanes<double>(model, o, x, steps, norms, state, all, 0);
         for (int i = 0; i < q; i++)
@@ -96,7 +101,7 @@ internal static class LseDescent
     {
         if (work.Length == 0) return;
         int next = -1;
-        int width = (Vector512.IsHardwareAccelerated ? 64 : Vector256.IsHardwareAccelerated ? 32 : 16) / Unsafe.SizeOf<T>();
+        int width = (Vector512.IsHardwareAccelerated ? 128 : Vector256.IsHardwareAccelerated ? 32 : 16) / Unsafe.SizeOf<T>();
         int workers = Math.Max(1, Math.Min(o.MaxThreads > 0 ? o.MaxThreads : Environment.ProcessorCount, (work.Length + width - 1) / width));
         var job = new Job(model, o, x, steps, norms, state, work, handoff);
         // Starts are handed out one at a time from a shared counter; which worker or lane takes a start changes
@@ -106,13 +111,13 @@ internal static class LseDescent
             Func<int> take = () => Interlocked.Increment(ref next);
             if (typeof(T) == typeof(float))
             {
-                if (Vector512.IsHardwareAccelerated) Worker<float, Vector512<float>, Lanes512F>(job, model.Single, take);
+                if (Vector512.IsHardwareAccelerated) Worker<float, Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512F>>(job, model.Single, take);
                 else if (Vector256.IsHardwareAccelerated) Worker<float, Vector256<float>, Lanes256F>(job, model.Single, take);
                 else Worker<float, Vector128<float>, Lanes128F>(job, model.Single, take);
             }
             else
             {
-                if (Vector512.IsHardwareAccelerated) Worker<double, Vector512<double>, Lanes512>(job, model.Double, take);
+                if (Vector512.IsHardwareAccelerated) Worker<double, Pair<Vector512<double>>, PairLanes<Vector512<double>, double, Lanes512>>(job, model.Double, take);
                 else if (Vector256.IsHardwareAccelerated) Worker<double, Vector256<double>, Lanes256>(job, model.Double, take);
                 else Worker<double, Vector128<double>, Lanes128>(job, model.Double, take);
             }
@@ -239,6 +244,223 @@ internal static class LseDescent
         }
     }
 
+    /// <summary>
+    /// The float64 tail (starts Newton did not finish), run in float32 lanes about an anchor: each lane keeps a float64
+    /// anchor a with g(a), m(a) and the softmax p(a) computed in float64, and steps δ = x − a in float32. Since the
+    /// scores are linear in x, the weights at x are p_μ·e^{β⟨δ, ξ_μ − m(a)⟩} up to a common factor, so
+    /// ∇E(x) = g(a) + δ − N/(1 + Q) with q_μ = p_μ·expm1(β⟨δ, ξ_μ − m(a)⟩), Q = Σ q_μ, N = Σ q_μ (ξ_μ − m(a)):
+    /// every float32 term is proportional to δ or to g(a), so its rounding is about 2^−24 of those (about 1e-10 here),
+    /// not of the coordinates; δ is summed with compensation, and the lane re-anchors (in float64) before ‖δ‖ exceeds
+    /// <see cref="TailDelta"/> or β‖δ‖·max‖ξ − m(a)‖ exceeds 1/4. Twice the lanes of float64 for the same trajectory.
+    /// </summary>
+    private static void Tail(Model model, RetrievalOptions o, double[] x, int[] steps, double[] norms, byte[] state, int[] work)
+    {
+        if (work.Length == 0) return;
+        int next = -1;
+        int width = (Vector512.IsHardwareAccelerated ? 128 : Vector256.IsHardwareAccelerated ? 32 : 16) / sizeof(float);
+        int workers = Math.Max(1, Math.Min(o.MaxThreads > 0 ? o.MaxThreads : Environment.ProcessorCount, (work.Length + width - 1) / width));
+        var job = new Job(model, o, x, steps, norms, state, work, 0);
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            Func<int> take = () => Interlocked.Increment(ref next);
+            if (Vector512.IsHardwareAccelerated) TailWorker<Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512F>>(job, take);
+            else if (Vector256.IsHardwareAccelerated) TailWorker<Vector256<float>, Lanes256F>(job, take);
+            else TailWorker<Vector128<float>, Lanes128F>(job, take);
+        });
+    }
+
+    /// <summary>Largest ‖δ‖ between re-anchorings of the tail: float32 rounding of δ-sized terms stays near 1e-10.</summary>
+    private const double TailDelta = 1e-3;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TailWorker<TV, TL>(Job job, Func<int> take) where TV : unmanaged where TL : ILanes<TV, float>
+    {
+        var model = job.Model;
+        var o = job.O;
+        int w = TL.Count, d = model.D, m = model.M;
+        var tail = new TailLanes(model, w);
+        var g = new float[d * w];
+        var u = new float[m * w];
+        var norms = new float[w];
+        var spread = new float[w];
+        var alphas = new float[w];
+        var lanes = new int[w];
+        var steps = new int[w];
+        var rates = model.Single.Rates;
+        int live = 0;
+        for (int l = 0; l < w; l++)
+        {
+            lanes[l] = tail.Load(job, steps, l, take());
+            if (lanes[l] >= 0) live++;
+        }
+        double tol = o.Tolerance;
+        fixed (float* xi = model.Single.Patterns, pd = tail.Delta, pc = tail.Carry, pga = tail.GradientAt, pma = tail.MeanAt, pp = tail.Weights, pg = g, pu = u)
+        {
+            TV* ds = (TV*)pd, cs = (TV*)pc, gas = (TV*)pga, mas = (TV*)pma, ps = (TV*)pp, gs = (TV*)pg, us = (TV*)pu;
+            var beta = TL.Splat((float)model.Beta);
+            while (live > 0)
+            {
+                // ∇E at a + δ: c = ⟨δ, m(a)⟩, z_μ = β(⟨δ, ξ_μ⟩ − c), q_μ = p_μ·expm1(z_μ).
+                TV c = default;
+                for (int k = 0; k < d; k++) c = TL.Fma(ds[k], mas[k], c);
+                var bc = TL.Mul(beta, c);
+                Dots<float, TV, TL>(xi, m, d, ds, us);
+                TV q = default;
+                for (int j = 0; j < m; j++)
+                {
+                    var qj = TL.Mul(ps[j], LaneExp.Expm1<TV, TL>(TL.Sub(TL.Mul(beta, us[j]), bc)));
+                    us[j] = qj;
+                    q = TL.Add(q, qj);
+                }
+                Sums<float, TV, TL>(xi, m, d, us, gs);
+                var den = TL.Add(TL.Splat(1f), q);
+                for (int k = 0; k < d; k++) gs[k] = TL.Add(gas[k], TL.Sub(ds[k], TL.Div(TL.Sub(gs[k], TL.Mul(mas[k], q)), den)));
+                ScaledNorms<float, TV, TL>(g, d, norms);
+                for (int l = 0; l < w; l++)
+                {
+                    alphas[l] = 0;
+                    int i = lanes[l];
+                    if (i < 0) continue;
+                    int t = steps[l];
+                    double norm = norms[l];
+                    byte end = norm < tol && o.EarlyStop ? Converged : t == o.MaxIterations ? Capped : Running;
+                    if (end != Running)
+                    {
+                        job.State[i] = end;
+                        job.Steps[i] = t;
+                        job.Norms[i] = norm;
+                        tail.Store(job, l, i);
+                        lanes[l] = tail.Load(job, steps, l, take());
+                        if (lanes[l] < 0) live--;
+                        continue;
+                    }
+                    alphas[l] = t < rates.Length ? rates[t] : (float)o.Schedule.Rate(t);
+                    steps[l] = t + 1;
+                }
+                // δ ← δ − α∇E, summed with compensation (Kahan): the carry holds what float32 δ lost.
+                var a = TL.Load(alphas, 0);
+                TV n2 = default;
+                for (int k = 0; k < d; k++)
+                {
+                    var y = TL.Sub(TL.Mul(TL.Sub(default, a), gs[k]), cs[k]);
+                    var sum = TL.Add(ds[k], y);
+                    cs[k] = TL.Sub(TL.Sub(sum, ds[k]), y);
+                    ds[k] = sum;
+                    n2 = TL.Fma(sum, sum, n2);
+                }
+                TL.Store(n2, spread);
+                for (int l = 0; l < w; l++)
+                    if (lanes[l] >= 0 && spread[l] > tail.Limit[l]) tail.Anchor(l);
+            }
+        }
+    }
+
+    /// <summary>The per-lane anchors of the tail kernel, lane-major like the kernel's state.</summary>
+    private sealed class TailLanes
+    {
+        private readonly Model _model;
+        private readonly int _w;
+        private readonly double[] _scores;
+        private readonly double[] _mean;
+
+        public TailLanes(Model model, int w)
+        {
+            _model = model;
+            _w = w;
+            int d = model.D, m = model.M;
+            At = new double[d * w];
+            Delta = new float[d * w];
+            Carry = new float[d * w];
+            GradientAt = new float[d * w];
+            MeanAt = new float[d * w];
+            Weights = new float[m * w];
+            Limit = new float[w];
+            _scores = new double[m];
+            _mean = new double[d];
+        }
+
+        public double[] At { get; }
+        public float[] Delta { get; }
+        public float[] Carry { get; }
+        public float[] GradientAt { get; }
+        public float[] MeanAt { get; }
+        public float[] Weights { get; }
+        public float[] Limit { get; }
+
+        /// <summary>Puts the next start into lane <paramref name="l"/> and anchors it there, or parks the lane at the centre.</summary>
+        public int Load(Job job, int[] steps, int l, int n)
+        {
+            bool real = n < job.Work.Length;
+            int i = real ? job.Work[n] : -1;
+            int d = _model.D;
+            for (int k = 0; k < d; k++)
+            {
+                At[k * _w + l] = real ? job.X[i * d + k] : 0;
+                Delta[k * _w + l] = 0;
+                Carry[k * _w + l] = 0;
+            }
+            steps[l] = real ? job.Steps[i] : 0;
+            Anchor(l);
+            return i;
+        }
+
+        /// <summary>Writes lane <paramref name="l"/>'s point a + δ back as start <paramref name="i"/>.</summary>
+        public void Store(Job job, int l, int i)
+        {
+            int d = _model.D;
+            for (int k = 0; k < d; k++) job.X[i * d + k] = At[k * _w + l] + ((double)Delta[k * _w + l] - Carry[k * _w + l]);
+        }
+
+        /// <summary>Moves lane <paramref name="l"/>'s anchor to a + δ and recomputes p, m and g there in float64.</summary>
+        public void Anchor(int l)
+        {
+            int d = _model.D, m = _model.M, w = _w;
+            var xi = _model.Patterns;
+            double beta = _model.Beta;
+            for (int k = 0; k < d; k++)
+            {
+                At[k * w + l] += (double)Delta[k * w + l] - Carry[k * w + l];
+                Delta[k * w + l] = 0;
+                Carry[k * w + l] = 0;
+            }
+            double smin = double.PositiveInfinity;
+            var half = _model.Double.HalfNorms;
+            for (int j = 0; j < m; j++)
+            {
+                double dot = 0;
+                for (int k = 0; k < d; k++) dot += At[k * w + l] * xi[j * d + k];
+                _scores[j] = half[j] - dot;
+                smin = Math.Min(smin, _scores[j]);
+            }
+            double z = 0;
+            for (int j = 0; j < m; j++) z += _scores[j] = Math.Exp(-beta * (_scores[j] - smin));
+            Array.Clear(_mean);
+            for (int j = 0; j < m; j++)
+            {
+                double p = _scores[j] / z;
+                // Weights below 2^−100 of the total are set to 0 rather than stored as float32 subnormals (slow to
+                // compute with); with |z_μ| ≤ 1/4 they stay below 1e-30 of the sum, invisible either way.
+                Weights[j * w + l] = p < 7.9e-31 ? 0f : (float)p;
+                for (int k = 0; k < d; k++) _mean[k] += p * xi[j * d + k];
+            }
+            double spread = 0;
+            for (int j = 0; j < m; j++)
+            {
+                double r2 = 0;
+                for (int k = 0; k < d; k++) r2 += (xi[j * d + k] - _mean[k]) * (xi[j * d + k] - _mean[k]);
+                spread = Math.Max(spread, r2);
+            }
+            for (int k = 0; k < d; k++)
+            {
+                MeanAt[k * w + l] = (float)_mean[k];
+                GradientAt[k * w + l] = (float)(At[k * w + l] - _mean[k]);
+            }
+            // |z_μ| ≤ β‖δ‖·‖ξ_μ − m(a)‖ ≤ 1/4 keeps every e^{z} in [0.77, 1.3]: no weight can grow past its float32 rounding.
+            double limit = Math.Min(TailDelta, 0.25 / (beta * Math.Sqrt(spread) + 1e-300));
+            Limit[l] = (float)(limit * limit);
+        }
+    }
+
     /// <summary>Puts the next start of the job (its point and step count) into lane <paramref name="l"/>, or the centre as an idle lane when none is left.</summary>
     private static int Load<T>(Job job, T[] x, int[] steps, int w, int l, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -259,80 +481,23 @@ internal static class LseDescent
         fixed (T* xi = typed.Patterns, hn = typed.HalfNorms, px = x, pg = g, pu = u)
         {
             TV* xs = (TV*)px, gs = (TV*)pg, us = (TV*)pu;
+            Dots<T, TV, TL>(xi, m, d, xs, us);
             var smin = TL.Splat(T.PositiveInfinity);
-            int j = 0;
-            // Eight patterns at a time: eight independent accumulation chains keep the FMA units busy.
-            for (; j + 8 <= m; j += 8)
+            for (int j = 0; j < m; j++)
             {
-                TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-                T* r = xi + j * d;
-                for (int k = 0; k < d; k++, r++)
-                {
-                    var xk = xs[k];
-                    a0 = TL.Fma(xk, TL.Splat(r[0]), a0);
-                    a1 = TL.Fma(xk, TL.Splat(r[d]), a1);
-                    a2 = TL.Fma(xk, TL.Splat(r[2 * d]), a2);
-                    a3 = TL.Fma(xk, TL.Splat(r[3 * d]), a3);
-                    a4 = TL.Fma(xk, TL.Splat(r[4 * d]), a4);
-                    a5 = TL.Fma(xk, TL.Splat(r[5 * d]), a5);
-                    a6 = TL.Fma(xk, TL.Splat(r[6 * d]), a6);
-                    a7 = TL.Fma(xk, TL.Splat(r[7 * d]), a7);
-                }
-                us[j] = a0 = TL.Sub(TL.Splat(hn[j]), a0);
-                us[j + 1] = a1 = TL.Sub(TL.Splat(hn[j + 1]), a1);
-                us[j + 2] = a2 = TL.Sub(TL.Splat(hn[j + 2]), a2);
-                us[j + 3] = a3 = TL.Sub(TL.Splat(hn[j + 3]), a3);
-                us[j + 4] = a4 = TL.Sub(TL.Splat(hn[j + 4]), a4);
-                us[j + 5] = a5 = TL.Sub(TL.Splat(hn[j + 5]), a5);
-                us[j + 6] = a6 = TL.Sub(TL.Splat(hn[j + 6]), a6);
-                us[j + 7] = a7 = TL.Sub(TL.Splat(hn[j + 7]), a7);
-                smin = TL.Min(smin, TL.Min(TL.Min(TL.Min(a0, a1), TL.Min(a2, a3)), TL.Min(TL.Min(a4, a5), TL.Min(a6, a7))));
-            }
-            for (; j < m; j++)
-            {
-                TV a0 = default;
-                T* r0 = xi + j * d;
-                for (int k = 0; k < d; k++) a0 = TL.Fma(xs[k], TL.Splat(r0[k]), a0);
-                us[j] = a0 = TL.Sub(TL.Splat(hn[j]), a0);
-                smin = TL.Min(smin, a0);
+                var a = us[j] = TL.Sub(TL.Splat(hn[j]), us[j]);
+                smin = TL.Min(smin, a);
             }
             // The softmax weights, shifted by min s so the largest is exactly 1: Σ w ≥ 1, no overflow or 0/0.
             var nb = TL.Splat(T.CreateTruncating(-s.Beta));
             TV z = default;
-            for (j = 0; j < m; j++)
+            for (int j = 0; j < m; j++)
             {
                 var wj = LaneExp.Exp<T, TV, TL>(TL.Mul(TL.Sub(us[j], smin), nb));
                 us[j] = wj;
                 z = TL.Add(z, wj);
             }
-            // Σ w_μ ξ_μ, eight coordinates at a time (eight independent chains), then the rest one by one.
-            int k0 = 0;
-            for (; k0 + 8 <= d; k0 += 8)
-            {
-                TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-                T* r = xi + k0;
-                for (j = 0; j < m; j++, r += d)
-                {
-                    var wj = us[j];
-                    c0 = TL.Fma(wj, TL.Splat(r[0]), c0);
-                    c1 = TL.Fma(wj, TL.Splat(r[1]), c1);
-                    c2 = TL.Fma(wj, TL.Splat(r[2]), c2);
-                    c3 = TL.Fma(wj, TL.Splat(r[3]), c3);
-                    c4 = TL.Fma(wj, TL.Splat(r[4]), c4);
-                    c5 = TL.Fma(wj, TL.Splat(r[5]), c5);
-                    c6 = TL.Fma(wj, TL.Splat(r[6]), c6);
-                    c7 = TL.Fma(wj, TL.Splat(r[7]), c7);
-                }
-                gs[k0] = c0; gs[k0 + 1] = c1; gs[k0 + 2] = c2; gs[k0 + 3] = c3;
-                gs[k0 + 4] = c4; gs[k0 + 5] = c5; gs[k0 + 6] = c6; gs[k0 + 7] = c7;
-            }
-            for (; k0 < d; k0++)
-            {
-                TV c0 = default;
-                T* r = xi + k0;
-                for (j = 0; j < m; j++, r += d) c0 = TL.Fma(us[j], TL.Splat(r[0]), c0);
-                gs[k0] = c0;
-            }
+            Sums<T, TV, TL>(xi, m, d, us, gs);
             if (s.Epsilon > 0)
             {
                 // 1 + ε·e^{−lse} per lane, lse = −β·min s − ‖x − c‖²β/2 + log Σ w.
@@ -349,6 +514,75 @@ internal static class LseDescent
             {
                 for (int k = 0; k < d; k++) gs[k] = TL.Sub(xs[k], TL.Div(gs[k], z));
             }
+        }
+    }
+
+    /// <summary>us[j] = ⟨x, ξ_j⟩ per lane for every pattern j (x lane-major in <paramref name="xs"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Dots<T, TV, TL>(T* xi, int m, int d, TV* xs, TV* us)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        int j = 0;
+        // Eight patterns at a time: eight independent accumulation chains keep the FMA units busy.
+        for (; j + 8 <= m; j += 8)
+        {
+            TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            T* r = xi + j * d;
+            for (int k = 0; k < d; k++, r++)
+            {
+                var xk = xs[k];
+                a0 = TL.Fma(xk, TL.Splat(r[0]), a0);
+                a1 = TL.Fma(xk, TL.Splat(r[d]), a1);
+                a2 = TL.Fma(xk, TL.Splat(r[2 * d]), a2);
+                a3 = TL.Fma(xk, TL.Splat(r[3 * d]), a3);
+                a4 = TL.Fma(xk, TL.Splat(r[4 * d]), a4);
+                a5 = TL.Fma(xk, TL.Splat(r[5 * d]), a5);
+                a6 = TL.Fma(xk, TL.Splat(r[6 * d]), a6);
+                a7 = TL.Fma(xk, TL.Splat(r[7 * d]), a7);
+            }
+            us[j] = a0; us[j + 1] = a1; us[j + 2] = a2; us[j + 3] = a3;
+            us[j + 4] = a4; us[j + 5] = a5; us[j + 6] = a6; us[j + 7] = a7;
+        }
+        for (; j < m; j++)
+        {
+            TV a0 = default;
+            T* r0 = xi + j * d;
+            for (int k = 0; k < d; k++) a0 = TL.Fma(xs[k], TL.Splat(r0[k]), a0);
+            us[j] = a0;
+        }
+    }
+
+    /// <summary>gs[k] = Σ_j us[j]·ξ_jk per lane, eight coordinates at a time (eight independent chains), then the rest one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Sums<T, TV, TL>(T* xi, int m, int d, TV* us, TV* gs)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : unmanaged where TL : ILanes<TV, T>
+    {
+        int k0 = 0;
+        for (; k0 + 8 <= d; k0 += 8)
+        {
+            TV c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            T* r = xi + k0;
+            for (int j = 0; j < m; j++, r += d)
+            {
+                var wj = us[j];
+                c0 = TL.Fma(wj, TL.Splat(r[0]), c0);
+                c1 = TL.Fma(wj, TL.Splat(r[1]), c1);
+                c2 = TL.Fma(wj, TL.Splat(r[2]), c2);
+                c3 = TL.Fma(wj, TL.Splat(r[3]), c3);
+                c4 = TL.Fma(wj, TL.Splat(r[4]), c4);
+                c5 = TL.Fma(wj, TL.Splat(r[5]), c5);
+                c6 = TL.Fma(wj, TL.Splat(r[6]), c6);
+                c7 = TL.Fma(wj, TL.Splat(r[7]), c7);
+            }
+            gs[k0] = c0; gs[k0 + 1] = c1; gs[k0 + 2] = c2; gs[k0 + 3] = c3;
+            gs[k0 + 4] = c4; gs[k0 + 5] = c5; gs[k0 + 6] = c6; gs[k0 + 7] = c7;
+        }
+        for (; k0 < d; k0++)
+        {
+            TV c0 = default;
+            T* r = xi + k0;
+            for (int j = 0; j < m; j++, r += d) c0 = TL.Fma(us[j], TL.Splat(r[0]), c0);
+            gs[k0] = c0;
         }
     }
 
@@ -370,7 +604,7 @@ internal static class LseDescent
 
     /// <summary>
     /// Newton's method on ∇E = 0 (LSE, ε = 0) from a hand-over point x_t, accepted only under the checks in the class
-    /// remarks; the chord variant (H(x_t) factored once) needs only two Hessians per start.
+    /// remarks; each iteration refactors the Hessian (quadratic convergence in a few iterations).
     /// </summary>
     private sealed class NewtonWork(Model model)
     {
@@ -404,14 +638,16 @@ internal static class LseDescent
             if (!(mu < 1) || !ShiftedPositiveDefinite(mu)) return false;
             double best = g0;
             _x.CopyTo(_best, 0);
-            // Chord iterations: H(x_t) factored once; from ‖x_t − x*‖ this small they converge in a few steps.
+            // Newton iterations, the Hessian refactored at each iterate: a chord (H(x_t) kept) converges only linearly, at a
+            // rate ~ β²·‖x_t − x*‖ that is slow at large β, and a d×d factorisation costs less than the steps it saves.
             for (int it = 0; it < 30 && best > 1e-6 * o.Tolerance; it++)
             {
                 for (int k = 0; k < d; k++) _x[k] -= _delta[k];
-                double gn = Gradient(_x, false);
+                double gn = Gradient(_x, true);
                 if (!(gn < best)) break;
                 best = gn;
                 _x.CopyTo(_best, 0);
+                if (!Cholesky(_h, _l, 0)) break;
                 Substitute(_l, _g, _delta);
             }
             // Accept only a point far below the tolerance, close to the first Newton estimate, with H(x*) ⪰ μI too.
@@ -555,7 +791,7 @@ internal interface ILanes<TV, T> where TV : unmanaged where T : unmanaged
     static abstract int Count { get; }
     static abstract TV Splat(T v);
     static abstract TV Load(T[] a, int at);
-    static abstract void Store(TV v, T[] a);
+    static abstract void Store(TV v, Span<T> a);
     static abstract T Get(TV v, int lane);
     static abstract TV Add(TV a, TV b);
     static abstract TV Sub(TV a, TV b);
@@ -627,6 +863,31 @@ internal static class LaneExp
             return TL.ZeroBelow(TL.ScaleByShifted(p, kb), t, TL.Splat(T.CreateTruncating(-87.0f)));
         }
     }
+    /// <summary>
+    /// e^t − 1 in float32 lanes, accurate relative to the result also for small |t| (where exp(t) − 1 would cancel):
+    /// t = n·ln2 + r as in <see cref="Exp{T, TV, TL}"/>, expm1(r) by its Taylor polynomial (degree 8), then
+    /// 2^n·expm1(r) + (2^n − 1), which is expm1(r) itself when n = 0. t is clamped to [−87, 88].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Expm1<TV, TL>(TV t) where TV : unmanaged where TL : ILanes<TV, float>
+    {
+        t = TL.Min(TL.Max(t, TL.Splat(-87f)), TL.Splat(88f));
+        var magic = TL.Splat(12582912.0f);
+        var kb = TL.Fma(t, TL.Splat(1.44269504f), magic);
+        var n = TL.Sub(kb, magic);
+        var r = TL.Fma(n, TL.Splat(-0.693359375f), t);
+        r = TL.Fma(n, TL.Splat(2.12194440e-4f), r);
+        var p = TL.Splat(1.0f / 40320);
+        p = TL.Fma(p, r, TL.Splat(1.0f / 5040));
+        p = TL.Fma(p, r, TL.Splat(1.0f / 720));
+        p = TL.Fma(p, r, TL.Splat(1.0f / 120));
+        p = TL.Fma(p, r, TL.Splat(1.0f / 24));
+        p = TL.Fma(p, r, TL.Splat(1.0f / 6));
+        p = TL.Fma(p, r, TL.Splat(0.5f));
+        p = TL.Fma(TL.Mul(p, r), r, r);
+        var s = TL.ScaleByShifted(TL.Splat(1f), kb);
+        return TL.Fma(s, p, TL.Sub(s, TL.Splat(1f)));
+    }
 }
 
 internal readonly struct Lanes512 : ILanes<Vector512<double>, double>
@@ -634,7 +895,7 @@ internal readonly struct Lanes512 : ILanes<Vector512<double>, double>
     public static int Count => Vector512<double>.Count;
     public static Vector512<double> Splat(double v) => Vector512.Create(v);
     public static Vector512<double> Load(double[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<double>.Count));
-    public static void Store(Vector512<double> v, double[] a) => v.CopyTo(a);
+    public static void Store(Vector512<double> v, Span<double> a) => v.CopyTo(a);
     public static double Get(Vector512<double> v, int lane) => v.GetElement(lane);
     public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
     public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
@@ -657,7 +918,7 @@ internal readonly struct Lanes512F : ILanes<Vector512<float>, float>
     public static int Count => Vector512<float>.Count;
     public static Vector512<float> Splat(float v) => Vector512.Create(v);
     public static Vector512<float> Load(float[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<float>.Count));
-    public static void Store(Vector512<float> v, float[] a) => v.CopyTo(a);
+    public static void Store(Vector512<float> v, Span<float> a) => v.CopyTo(a);
     public static float Get(Vector512<float> v, int lane) => v.GetElement(lane);
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
@@ -680,7 +941,7 @@ internal readonly struct Lanes256 : ILanes<Vector256<double>, double>
     public static int Count => Vector256<double>.Count;
     public static Vector256<double> Splat(double v) => Vector256.Create(v);
     public static Vector256<double> Load(double[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<double>.Count));
-    public static void Store(Vector256<double> v, double[] a) => v.CopyTo(a);
+    public static void Store(Vector256<double> v, Span<double> a) => v.CopyTo(a);
     public static double Get(Vector256<double> v, int lane) => v.GetElement(lane);
     public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
     public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
@@ -703,7 +964,7 @@ internal readonly struct Lanes256F : ILanes<Vector256<float>, float>
     public static int Count => Vector256<float>.Count;
     public static Vector256<float> Splat(float v) => Vector256.Create(v);
     public static Vector256<float> Load(float[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<float>.Count));
-    public static void Store(Vector256<float> v, float[] a) => v.CopyTo(a);
+    public static void Store(Vector256<float> v, Span<float> a) => v.CopyTo(a);
     public static float Get(Vector256<float> v, int lane) => v.GetElement(lane);
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
@@ -726,7 +987,7 @@ internal readonly struct Lanes128 : ILanes<Vector128<double>, double>
     public static int Count => Vector128<double>.Count;
     public static Vector128<double> Splat(double v) => Vector128.Create(v);
     public static Vector128<double> Load(double[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<double>.Count));
-    public static void Store(Vector128<double> v, double[] a) => v.CopyTo(a);
+    public static void Store(Vector128<double> v, Span<double> a) => v.CopyTo(a);
     public static double Get(Vector128<double> v, int lane) => v.GetElement(lane);
     public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
     public static Vector128<double> Sub(Vector128<double> a, Vector128<double> b) => a - b;
@@ -749,7 +1010,7 @@ internal readonly struct Lanes128F : ILanes<Vector128<float>, float>
     public static int Count => Vector128<float>.Count;
     public static Vector128<float> Splat(float v) => Vector128.Create(v);
     public static Vector128<float> Load(float[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<float>.Count));
-    public static void Store(Vector128<float> v, float[] a) => v.CopyTo(a);
+    public static void Store(Vector128<float> v, Span<float> a) => v.CopyTo(a);
     public static float Get(Vector128<float> v, int lane) => v.GetElement(lane);
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     public static Vector128<float> Sub(Vector128<float> a, Vector128<float> b) => a - b;
@@ -765,4 +1026,36 @@ internal readonly struct Lanes128F : ILanes<Vector128<float>, float>
         (p.AsInt32() + Vector128.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
     public static Vector128<float> ZeroBelow(Vector128<float> value, Vector128<float> t, Vector128<float> limit) =>
         Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<float>.Zero, value);
+}
+
+/// <summary>
+/// Two vectors of lanes as one: every broadcast pattern coordinate feeds two FMAs instead of one. The lane kernels do
+/// one broadcast load per FMA, and two loads per cycle cap them at the same speed at 256 and 512 bits; pairs lift
+/// that cap. Lane l is lane l of <see cref="A"/> for l &lt; Count/2, else of <see cref="B"/>.
+/// </summary>
+internal readonly struct Pair<TV>(TV a, TV b) where TV : unmanaged
+{
+    public readonly TV A = a;
+    public readonly TV B = b;
+}
+
+internal readonly struct PairLanes<TV, T, TL> : ILanes<Pair<TV>, T> where TV : unmanaged where T : unmanaged where TL : ILanes<TV, T>
+{
+    public static int Count => 2 * TL.Count;
+    public static Pair<TV> Splat(T v) { var x = TL.Splat(v); return new(x, x); }
+    public static Pair<TV> Load(T[] a, int at) => new(TL.Load(a, at), TL.Load(a, at + TL.Count));
+    public static void Store(Pair<TV> v, Span<T> a) { TL.Store(v.A, a); TL.Store(v.B, a[TL.Count..]); }
+    public static T Get(Pair<TV> v, int lane) => lane < TL.Count ? TL.Get(v.A, lane) : TL.Get(v.B, lane - TL.Count);
+    public static Pair<TV> Add(Pair<TV> a, Pair<TV> b) => new(TL.Add(a.A, b.A), TL.Add(a.B, b.B));
+    public static Pair<TV> Sub(Pair<TV> a, Pair<TV> b) => new(TL.Sub(a.A, b.A), TL.Sub(a.B, b.B));
+    public static Pair<TV> Mul(Pair<TV> a, Pair<TV> b) => new(TL.Mul(a.A, b.A), TL.Mul(a.B, b.B));
+    public static Pair<TV> Div(Pair<TV> a, Pair<TV> b) => new(TL.Div(a.A, b.A), TL.Div(a.B, b.B));
+    public static Pair<TV> Fma(Pair<TV> a, Pair<TV> b, Pair<TV> c) => new(TL.Fma(a.A, b.A, c.A), TL.Fma(a.B, b.B, c.B));
+    public static Pair<TV> Min(Pair<TV> a, Pair<TV> b) => new(TL.Min(a.A, b.A), TL.Min(a.B, b.B));
+    public static Pair<TV> Max(Pair<TV> a, Pair<TV> b) => new(TL.Max(a.A, b.A), TL.Max(a.B, b.B));
+    public static Pair<TV> Abs(Pair<TV> a) => new(TL.Abs(a.A), TL.Abs(a.B));
+    public static Pair<TV> Sqrt(Pair<TV> a) => new(TL.Sqrt(a.A), TL.Sqrt(a.B));
+    public static Pair<TV> ZeroToOne(Pair<TV> a) => new(TL.ZeroToOne(a.A), TL.ZeroToOne(a.B));
+    public static Pair<TV> ScaleByShifted(Pair<TV> p, Pair<TV> shifted) => new(TL.ScaleByShifted(p.A, shifted.A), TL.ScaleByShifted(p.B, shifted.B));
+    public static Pair<TV> ZeroBelow(Pair<TV> value, Pair<TV> t, Pair<TV> limit) => new(TL.ZeroBelow(value.A, t.A, limit.A), TL.ZeroBelow(value.B, t.B, limit.B));
 }
