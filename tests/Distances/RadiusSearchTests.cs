@@ -148,6 +148,34 @@ public sealed class RadiusSearchTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void KdTreeOnHeavilyTiedLargeDataMatchesTheExactScan()
+    {
+        // 40 000 points on the integer grid {0..5}³ (every point repeated ~185 times): the median selection sees long
+        // runs of equal keys at every level, large nodes take the sampled (Floyd–Rivest) path and are split in parallel,
+        // and r² = 1 puts the grid neighbours exactly on the (open) boundary.
+        var rng = new TestRng(91);
+        int m = 40_000, q = 500, d = 3;
+        var data = new double[m * d];
+        for (int i = 0; i < data.Length; i++) data[i] = Math.Floor(6 * rng.Uniform());
+        var qd = new double[q * d];
+        for (int i = 0; i < qd.Length; i++) qd[i] = i % 2 == 0 ? Math.Floor(6 * rng.Uniform()) : 6 * rng.Uniform();
+        var p = new PointSet<double>(data, m, d);
+        var queries = new PointSet<double>(qd, q, d);
+        foreach (double r2 in new[] { 1.0, 1.0000000000000002, 2.5 })
+        {
+            var kdIndex = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 16, KdTreeMaxSelectivity = 1 });
+            Assert.Equal("kd-tree", kdIndex.Method);
+            var kd = kdIndex.Search(queries, r2);
+            var ex = RadiusIndex<double>.Build(p, new DistanceEngineOptions { KdTreeMaxDimension = 0 }).Search(queries, r2);
+            Assert.Equal(ex.Offsets, kd.Offsets);
+            Assert.Equal(ex.Ids, kd.Ids);
+            Assert.Equal(ex.SquaredDistances, kd.SquaredDistances);
+            Assert.Equal(ex.Offsets.Zip(ex.Offsets.Skip(1), (a, b) => b - a), kdIndex.CountWithin(queries, r2));
+            Assert.True(kd.TotalCount > 0);
+        }
+    }
+
+    [Fact]
     public void KdTreeAndBruteForceAgreeOnClusteredData()
     {
         var rng = new TestRng(77);

@@ -15,6 +15,34 @@ public sealed class ResumeTests : IDisposable
         Components = [2], Dimensions = [2, 3], PatternCounts = [6], Seeds = 2, BetaSteps = 3, StartsPerPattern = 4, LseSteps = 300,
     });
 
+    /// <summary>Units of no work that note the order they start in.</summary>
+    private sealed class Recorder(int count) : IExperiment
+    {
+        public List<int> Started { get; } = [];
+        public string Id => "order";
+        public JsonObject Spec() => new() { ["count"] = count };
+        public IReadOnlyList<string> Notes { get; } = [];
+        public IReadOnlyList<ExperimentUnit> Units() => Enumerable.Range(0, count).Select(i => new ExperimentUnit(Id, "c", 0, i, 1)).ToList();
+        public JsonObject Compute(ExperimentUnit unit, CancellationToken cancellationToken)
+        {
+            lock (Started) Started.Add(unit.BetaIndex);
+            Thread.Sleep(1);
+            return new JsonObject { ["i"] = unit.BetaIndex };
+        }
+    }
+
+    [Fact]
+    public void Units_start_in_unit_order_so_the_file_keeps_up_with_the_work()
+    {
+        var e = new Recorder(200);
+        var summary = ExperimentRunner.Run(e, Path.Combine(_dir, "order.jsonl"), threads: 2);
+        Assert.Equal(200, summary.Computed);
+        // Two workers take units one at a time from the front: no unit starts more than a couple of places early
+        // (a range partition would start the second worker half-way through, leaving half the work unwritten).
+        for (int k = 0; k < e.Started.Count; k++)
+            Assert.True(Math.Abs(e.Started[k] - k) <= 2, $"start #{k} was unit {e.Started[k]}");
+    }
+
     [Fact]
     public void Results_are_identical_with_one_and_two_threads()
     {

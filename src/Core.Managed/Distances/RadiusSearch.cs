@@ -305,13 +305,18 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         var lists = new NeighborList[queries.Rows];
         if (_tree is not null)
         {
-            Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
+            var order = TreeOrder(queries);
+            Parallel.For(0, (order.Length + TreeChunk - 1) / TreeChunk, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
             {
-                Widen(queries.Row(i), xd);
-                var list = new NeighborList();
-                _tree.Search(xd, radiusSquared, ref list, collect: true);
-                list.SortById();
-                lists[i] = list;
+                for (int n = c * TreeChunk; n < Math.Min(order.Length, (c + 1) * TreeChunk); n++)
+                {
+                    int i = order[n];
+                    Widen(queries.Row(i), xd);
+                    var list = new NeighborList();
+                    _tree.Search(xd, radiusSquared, ref list, collect: true);
+                    list.SortById();
+                    lists[i] = list;
+                }
                 return xd;
             }, _ => { });
         }
@@ -331,18 +336,51 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         var counts = new int[queries.Rows];
         if (_tree is not null)
         {
-            Parallel.For(0, queries.Rows, _options.Parallel, () => new double[Dimension], (i, _, xd) =>
+            var order = TreeOrder(queries);
+            Parallel.For(0, (order.Length + TreeChunk - 1) / TreeChunk, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
             {
-                Widen(queries.Row(i), xd);
-                var list = new NeighborList();
-                _tree.Search(xd, radiusSquared, ref list, collect: false);
-                counts[i] = list.Count;
+                for (int n = c * TreeChunk; n < Math.Min(order.Length, (c + 1) * TreeChunk); n++)
+                {
+                    int i = order[n];
+                    Widen(queries.Row(i), xd);
+                    var list = new NeighborList();
+                    _tree.Search(xd, radiusSquared, ref list, collect: false);
+                    counts[i] = list.Count;
+                }
                 return xd;
             }, _ => { });
         }
         else if (_panel is not null) ExactScan(queries, radiusSquared, null, counts);
         else BruteForce(queries, radiusSquared, new CountingScreen(counts));
         return counts;
+    }
+
+    /// <summary>Queries per parallel chunk of a tree search: consecutive (in <see cref="TreeOrder"/>) queries share leaves.</summary>
+    private const int TreeChunk = 64;
+
+    /// <summary>
+    /// The queries ordered by the tree leaf each descends to (a counting sort, stable): consecutive queries then visit
+    /// mostly the same nodes and leaves, which are still in cache. Only the order of work changes, not any result.
+    /// </summary>
+    private int[] TreeOrder(PointSet<T> queries)
+    {
+        int q = queries.Rows;
+        var key = new int[q];
+        Parallel.For(0, (q + 1023) / 1024, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
+        {
+            for (int i = c * 1024; i < Math.Min(q, (c + 1) * 1024); i++)
+            {
+                Widen(queries.Row(i), xd);
+                key[i] = _tree!.HomeLeaf(xd);
+            }
+            return xd;
+        }, _ => { });
+        var start = new int[_tree!.LeafSlots + 1];
+        foreach (int k in key) start[k + 1]++;
+        for (int k = 0; k < _tree.LeafSlots; k++) start[k + 1] += start[k];
+        var order = new int[q];
+        for (int i = 0; i < q; i++) order[start[key[i]]++] = i;
+        return order;
     }
 
     /// <summary>
@@ -861,63 +899,124 @@ internal sealed class KdTree
                 if (v < approx[k]) approx[k] = v;
                 if (v > approx[d + k]) approx[d + k] = v;
             }
+        _keys = new double[count];
+        _items = new int[count];
         Partition(src, 0, approx, 0);
-        // 3. Exact boxes bottom-up (children come after their parent in preorder).
-        _boxArray = new double[_nodes.Length * 2 * d];
-        for (int id = _nodes.Length - 1; id >= 0; id--)
-        {
-            var n = _nodes[id];
-            var box = _boxArray.AsSpan(id * 2 * d, 2 * d);
-            if (n.Left < 0)
-            {
-                box[..d].Fill(double.PositiveInfinity);
-                box[d..].Fill(double.NegativeInfinity);
-                for (int i = n.Start; i < n.End; i++)
-                    for (int k = 0; k < d; k++)
-                    {
-                        double v = src[(long)_index[i] * d + k];
-                        if (v < box[k]) box[k] = v;
-                        if (v > box[d + k]) box[d + k] = v;
-                    }
-            }
-            else
-            {
-                var l = _boxArray.AsSpan(n.Left * 2 * d, 2 * d);
-                var r = _boxArray.AsSpan(n.Right * 2 * d, 2 * d);
-                for (int k = 0; k < d; k++)
-                {
-                    box[k] = Math.Min(l[k], r[k]);
-                    box[d + k] = Math.Max(l[d + k], r[d + k]);
-                }
-            }
-        }
-        _points = new double[(long)count * d];
-        for (int i = 0; i < count; i++) Array.Copy(src, (long)_index[i] * d, _points, (long)i * d, d);
-        // Leaves also in blocks of 8 points, coordinate-major inside a block (d rows of 8 lanes), padded with +∞.
+        _keys = null;
+        _items = null;
+        // 3. Leaves in 8-point blocks, coordinate-major inside a block (d rows of 8 lanes), padded with +∞.
         _leafBlock = new int[_nodes.Length];
+        var leaves = new List<int>();
         int blocks = 0;
         for (int n = 0; n < _nodes.Length; n++)
         {
             if (_nodes[n].Left >= 0) continue;
+            leaves.Add(n);
             _leafBlock[n] = blocks;
             blocks += (_nodes[n].End - _nodes[n].Start + 7) / 8;
         }
-        _soa = new double[(long)blocks * 8 * d];
-        Array.Fill(_soa, double.PositiveInfinity);
-        for (int n = 0; n < _nodes.Length; n++)
+        _soa = GC.AllocateUninitializedArray<double>(checked(blocks * 8 * d));
+        _points = GC.AllocateUninitializedArray<double>(checked(count * d));
+        _boxArray = new double[_nodes.Length * 2 * d];
+        // 4. Each leaf gathers its points, its exact box and its blocks, writing only its own parts: leaves in
+        //    parallel give the same arrays. Then the inner boxes bottom-up (children follow their parent in preorder).
+        Parallel.For(0, (leaves.Count + 63) / 64, chunk =>
         {
-            if (_nodes[n].Left >= 0) continue;
-            for (int i = _nodes[n].Start; i < _nodes[n].End; i++)
+            for (int li = chunk * 64; li < Math.Min(leaves.Count, chunk * 64 + 64); li++) FillLeaf(src, leaves[li]);
+        });
+        for (int id = _nodes.Length - 1; id >= 0; id--)
+        {
+            var n = _nodes[id];
+            if (n.Left < 0) continue;
+            var box = _boxArray.AsSpan(id * 2 * d, 2 * d);
+            var l = _boxArray.AsSpan(n.Left * 2 * d, 2 * d);
+            var r = _boxArray.AsSpan(n.Right * 2 * d, 2 * d);
+            for (int k = 0; k < d; k++)
             {
-                int local = i - _nodes[n].Start;
-                long block = _leafBlock[n] + local / 8;
-                for (int k = 0; k < d; k++) _soa[(block * d + k) * 8 + local % 8] = _points[(long)i * d + k];
+                box[k] = Math.Min(l[k], r[k]);
+                box[d + k] = Math.Max(l[d + k], r[d + k]);
             }
         }
+        if (d <= 8 && Vector512.IsHardwareAccelerated)
+        {
+            _box8 = new double[_nodes.Length * 16];
+            for (int n = 0; n < _nodes.Length; n++)
+                for (int k = 0; k < 8; k++)
+                {
+                    _box8[n * 16 + k] = k < d ? _boxArray[n * 2 * d + k] : double.NegativeInfinity;
+                    _box8[n * 16 + 8 + k] = k < d ? _boxArray[n * 2 * d + d + k] : double.PositiveInfinity;
+                }
+        }
+    }
+
+    /// <summary>Leaf <paramref name="node"/>: its rows of _points (gathered through _index), its exact box and its 8-point blocks.</summary>
+    private void FillLeaf(double[] src, int node)
+    {
+        int d = _d;
+        var n = _nodes[node];
+        var box = _boxArray.AsSpan(node * 2 * d, 2 * d);
+        box[..d].Fill(double.PositiveInfinity);
+        box[d..].Fill(double.NegativeInfinity);
+        for (int i = n.Start; i < n.End; i++)
+        {
+            var row = _points.AsSpan(i * d, d);
+            src.AsSpan(_index[i] * d, d).CopyTo(row);
+            for (int k = 0; k < d; k++)
+            {
+                if (row[k] < box[k]) box[k] = row[k];
+                if (row[k] > box[d + k]) box[d + k] = row[k];
+            }
+        }
+        int len = n.End - n.Start;
+        var soa = _soa.AsSpan(_leafBlock[node] * 8 * d, (len + 7) / 8 * 8 * d);
+        soa.Fill(double.PositiveInfinity);
+        for (int local = 0; local < len; local++)
+            for (int k = 0; k < d; k++) soa[(local / 8 * d + k) * 8 + local % 8] = _points[(n.Start + local) * d + k];
     }
 
     private readonly int[] _leafBlock;
     private readonly double[] _soa;
+
+    // Selection scratch, one slot per row, for the build only: a node's selection uses its own rows' slots, so
+    // subtrees partitioned in parallel share it (large pooled arrays were allocated afresh at every node).
+    private double[]? _keys;
+    private int[]? _items;
+
+    /// <summary>For d ≤ 8: per node its box as 8 lows then 8 highs, padded with −∞/+∞ (a zero gap), for a one-vector bound.</summary>
+    private readonly double[]? _box8;
+
+    /// <summary>Range of <see cref="HomeLeaf"/>'s values.</summary>
+    public int LeafSlots => _soa.Length / (8 * _d) + 1;
+
+    /// <summary>
+    /// A locality key for x: the first 8-point block of the leaf reached by descending into the child whose box is
+    /// nearer (the left one on ties). Leaves are numbered in point order, so near keys mean near leaves.
+    /// </summary>
+    public int HomeLeaf(ReadOnlySpan<double> x)
+    {
+        int id = 0;
+        while (_nodes[id].Left >= 0)
+        {
+            var n = _nodes[id];
+            id = Gap(x, n.Right) < Gap(x, n.Left) ? n.Right : n.Left;
+        }
+        return _leafBlock[id];
+    }
+
+    /// <summary>Squared distance from x to node id's box (0 inside).</summary>
+    private double Gap(ReadOnlySpan<double> x, int id)
+    {
+        int d = _d;
+        var box = _boxArray.AsSpan(id * 2 * d, 2 * d);
+        double lb = 0;
+        for (int k = 0; k < d; k++)
+        {
+            double v = x[k];
+            double g = v < box[k] ? box[k] - v : v > box[d + k] ? v - box[d + k] : 0;
+            lb += g * g;
+        }
+        return lb;
+    }
 
     private static int Shape(List<Node> nodes, int start, int end)
     {
@@ -962,51 +1061,62 @@ internal sealed class KdTree
     }
 
     /// <summary>
-    /// Quickselect of _index[lo..hi] by (coordinate dim, index): afterwards position k holds the k-th smallest and
-    /// positions before it hold smaller ones. Keys are copied into contiguous scratch first (cache friendly).
-    /// Deterministic for a given input (median-of-three pivots, no randomness).
+    /// Selection of _index[lo..hi] by (coordinate dim, index), a strict total order: afterwards position k holds the
+    /// k-th smallest and positions before it smaller ones. Floyd–Rivest: on a large range the pivot is first selected
+    /// within a sample around k, so one partition pass nearly settles it (about n + o(n) comparisons against ~3.4n for
+    /// quickselect with median-of-three). Keys are copied into scratch shared by the whole build (a node uses its own
+    /// rows' slots only, so subtrees run in parallel). Deterministic: no randomness.
     /// </summary>
     private void Select(double[] src, int lo, int hi, int k, int dim)
     {
-        int len = hi - lo + 1, d = _d;
-        var keys = System.Buffers.ArrayPool<double>.Shared.Rent(len);
-        var items = System.Buffers.ArrayPool<int>.Shared.Rent(len);
-        try
+        int d = _d;
+        double[] keys = _keys!;
+        int[] items = _items!;
+        for (int i = lo; i <= hi; i++) { items[i] = _index[i]; keys[i] = src[(long)items[i] * d + dim]; }
+        FloydRivest(keys, items, lo, hi, k);
+        Array.Copy(items, lo, _index, lo, hi - lo + 1);
+    }
+
+    private static void FloydRivest(double[] keys, int[] items, int left, int right, int k)
+    {
+        while (right > left)
         {
-            for (int i = 0; i < len; i++) { items[i] = _index[lo + i]; keys[i] = src[(long)items[i] * d + dim]; }
-            int l = 0, h = len - 1, kk = k - lo;
-            bool Less(int a, int b) => keys[a] < keys[b] || (keys[a] == keys[b] && items[a] < items[b]);
-            void Swap(int a, int b)
+            if (right - left > 600)
             {
-                (keys[a], keys[b]) = (keys[b], keys[a]);
-                (items[a], items[b]) = (items[b], items[a]);
+                double n = right - left + 1, i = k - left + 1, z = Math.Log(n);
+                double s = 0.5 * Math.Exp(2 * z / 3), sd = 0.5 * Math.Sqrt(z * s * (n - s) / n) * Math.Sign(i - n / 2);
+                FloydRivest(keys, items, Math.Max(left, (int)(k - i * s / n + sd)), Math.Min(right, (int)(k + (n - i) * s / n + sd)), k);
             }
-            while (h > l)
+            double tk = keys[k];
+            int ti = items[k];
+            int a = left, b = right;
+            Swap(keys, items, left, k);
+            if (Greater(keys, items, right, tk, ti)) Swap(keys, items, right, left);
+            while (a < b)
             {
-                int mid = l + (h - l) / 2;
-                if (Less(mid, l)) Swap(mid, l);
-                if (Less(h, l)) Swap(h, l);
-                if (Less(h, mid)) Swap(h, mid);
-                double pk = keys[mid];
-                int pi = items[mid];
-                int i = l, j = h;
-                while (i <= j)
-                {
-                    while (keys[i] < pk || (keys[i] == pk && items[i] < pi)) i++;
-                    while (pk < keys[j] || (pk == keys[j] && pi < items[j])) j--;
-                    if (i <= j) { Swap(i, j); i++; j--; }
-                }
-                if (kk <= j) h = j;
-                else if (kk >= i) l = i;
-                else break;
+                Swap(keys, items, a, b);
+                a++;
+                b--;
+                while (keys[a] < tk || (keys[a] == tk && items[a] < ti)) a++;
+                while (Greater(keys, items, b, tk, ti)) b--;
             }
-            Array.Copy(items, 0, _index, lo, len);
+            if (keys[left] == tk && items[left] == ti) Swap(keys, items, left, b);
+            else
+            {
+                b++;
+                Swap(keys, items, b, right);
+            }
+            if (b <= k) left = b + 1;
+            if (k <= b) right = b - 1;
         }
-        finally
-        {
-            System.Buffers.ArrayPool<double>.Shared.Return(keys);
-            System.Buffers.ArrayPool<int>.Shared.Return(items);
-        }
+    }
+
+    private static bool Greater(double[] keys, int[] items, int a, double tk, int ti) => keys[a] > tk || (keys[a] == tk && items[a] > ti);
+
+    private static void Swap(double[] keys, int[] items, int a, int b)
+    {
+        (keys[a], keys[b]) = (keys[b], keys[a]);
+        (items[a], items[b]) = (items[b], items[a]);
     }
 
     public void Search(ReadOnlySpan<double> x, double r2, ref NeighborList result, bool collect)
@@ -1018,18 +1128,38 @@ internal sealed class KdTree
         stack[sp++] = 0;
         var boxes = _boxArray.AsSpan();
         var nodes = _nodes.AsSpan();
+        // d ≤ 8: the box gap of all coordinates in one vector (padded lanes have a zero gap); any summation order
+        // errs by at most d·u, inside the prune slack.
+        var xv = Vector512<double>.Zero;
+        if (_box8 is not null)
+        {
+            Span<double> xp = stackalloc double[8];
+            x.CopyTo(xp);
+            xv = Vector512.Create<double>(xp);
+        }
         while (sp > 0)
         {
             int id = stack[--sp];
             ref readonly var node = ref nodes[id];
-            var lo = boxes.Slice(id * 2 * d, d);
-            var hi = boxes.Slice(id * 2 * d + d, d);
-            double lb = 0;
-            for (int k = 0; k < d; k++)
+            double lb;
+            if (_box8 is not null)
             {
-                double v = x[k];
-                double g = v < lo[k] ? lo[k] - v : v > hi[k] ? v - hi[k] : 0;
-                lb += g * g;
+                var lo8 = Vector512.Create<double>(_box8.AsSpan(id * 16, 8));
+                var hi8 = Vector512.Create<double>(_box8.AsSpan(id * 16 + 8, 8));
+                var g = Vector512.Max(Vector512.Max(lo8 - xv, xv - hi8), Vector512<double>.Zero);
+                lb = Vector512.Sum(g * g);
+            }
+            else
+            {
+                var lo = boxes.Slice(id * 2 * d, d);
+                var hi = boxes.Slice(id * 2 * d + d, d);
+                lb = 0;
+                for (int k = 0; k < d; k++)
+                {
+                    double v = x[k];
+                    double g = v < lo[k] ? lo[k] - v : v > hi[k] ? v - hi[k] : 0;
+                    lb += g * g;
+                }
             }
             if (lb > prune) continue;
             if (node.Left < 0)
@@ -1058,7 +1188,31 @@ internal sealed class KdTree
         fixed (double* soa = _soa)
         {
             double* b = soa + (long)_leafBlock[node] * 8 * d;
-            for (int j = 0; j < n; j += 8, b += 8 * d)
+            int j = 0;
+            // Two blocks at once: each block's lane sums keep their order (the same bits), and the two independent
+            // chains hide the add latency that one chain of d dependent adds exposes.
+            for (; j + 8 < n; j += 16, b += 16 * d)
+            {
+                var acc = Vector512<double>.Zero;
+                var acc2 = Vector512<double>.Zero;
+                for (int k = 0; k < d; k++)
+                {
+                    var xk = Vector512.Create(x[k]);
+                    var t = xk - Vector512.Load(b + k * 8);
+                    var t2 = xk - Vector512.Load(b + 8 * d + k * 8);
+                    acc += t * t;
+                    acc2 += t2 * t2;
+                }
+                ulong bits = Vector512.LessThan(acc, limit).ExtractMostSignificantBits() | (Vector512.LessThan(acc2, limit).ExtractMostSignificantBits() << 8);
+                while (bits != 0)
+                {
+                    int lane = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (collect) result.Add(_index[start + j + lane], lane < 8 ? acc[lane] : acc2[lane - 8]);
+                    else result.Count++;
+                }
+            }
+            for (; j < n; j += 8, b += 8 * d)
             {
                 var acc = Vector512<double>.Zero;
                 for (int k = 0; k < d; k++)

@@ -71,7 +71,7 @@ public sealed class Logl0Experiment : IExperiment
         "Stored patterns are M independent draws from the mixture, not the first M rows after a sort.",
         "LSE unique memories are merged by single linkage at 2/√β (order-independent), not counted as grid cells of side √(2/β).",
         "The LSE descent stops early once ‖∇E‖ falls below the stated tolerance (lse_tolerance in the spec).",
-        "LSE descent runs in float32 (as the authors' runs did) while ‖∇E‖ ≥ lse_newton_below; below it Newton's method finds the minimum the remaining steps provably converge to (Hessian ⪰ μI at both ends with exp(−μ·Σα_remaining)·distance < tol/10), else float64 descent continues.",
+        "LSE descent runs in float32 (as the authors' runs did) while ‖∇E‖ ≥ lse_newton_below; below it Newton's method finds the minimum the remaining steps provably converge to (Hessian ⪰ μI at both ends with exp(−μ·Σα_remaining)·distance < tol/10), else the descent continues at float64 accuracy (float32 lanes stepping δ about a float64 anchor; gradient rounding about 1e-10).",
         "LSR retrieval is Algorithm 1 (exact), as in the authors' launcher; stored recovered = ‖∇E(ξ_μ)‖ < 1e-3; LSE recovered = ‖∇E(ξ_μ)‖/√β < 0.1.",
     ];
 

@@ -62,8 +62,9 @@ public sealed record RetrievalOptions
     /// LSE gradient descent with ε = 0 and d ≤ 64 only (0, the default, turns it off): while ‖∇E‖ ≥ this, steps run in
     /// float32 (the precision of the authors' runs; its rounding is far below such gradients); below it, Newton's
     /// method solves ∇E = 0, accepted only where the remaining descent provably converges to that minimum before
-    /// the cap (Hessian ⪰ μI at both ends, exp(−μ·Σα_remaining)·‖x − x*‖ &lt; tolerance/10); elsewhere float64
-    /// descent continues exactly as without it. Needs <see cref="EarlyStop"/>; the point returned is the minimum.
+    /// the cap (Hessian ⪰ μI at both ends, exp(−μ·Σα_remaining)·‖x − x*‖ &lt; tolerance/10); elsewhere the descent
+    /// continues on the float64 trajectory it would follow without the option (computed in float32 lanes about float64
+    /// anchors, gradient rounding about 1e-10). Needs <see cref="EarlyStop"/>; the point returned is the minimum.
     /// </summary>
     public double NewtonBelow { get; init; }
 

@@ -43,7 +43,12 @@ public static class ExperimentRunner
         bool cancelled = false;
         try
         {
-            Parallel.For(0, pending.Count,
+            // Units are handed out one at a time in unit order (not Parallel.For's ranges, which start a second worker
+            // half-way through): the reorder buffer then holds only the few records that finish early, so the file
+            // and the progress keep up with the work, and a killed run loses at most the units in flight.
+            var inOrder = System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, pending.Count),
+                System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(inOrder,
                 new ParallelOptions
                 {
                     MaxDegreeOfParallelism = threads <= 0 ? Environment.ProcessorCount : threads,
