@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace DenseAm.Distances;
@@ -216,14 +217,12 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int i = 0; i < d; i++) { dir[i] = cb[i] - ca[i]; off += 0.5 * (cb[i] * cb[i] - ca[i] * ca[i]); }
             if (round == Rounds) break;
             int nb = 0;
-            for (int k = 0; k < ns; k++) if (side[k] = Dot(xs.AsSpan(sample[k] * d, d), dir) > off) nb++;
+            for (int k = 0; k < ns; k++) if (side[k] = Dot(xs, sample[k] * d, dir, d) > off) nb++;
             if (nb == 0 || nb == ns) break;
-            Array.Clear(ca);
-            Array.Clear(cb);
-            for (int k = 0; k < ns; k++) Add(side[k] ? cb : ca, xs.AsSpan(sample[k] * d, d));
+            SideSums(xs, d, sample, side, ca, cb);
             for (int i = 0; i < d; i++) { ca[i] /= ns - nb; cb[i] /= nb; }
         }
-        for (int k = start; k < end; k++) proj[k] = Dot(xs.AsSpan(order[k] * d, d), dir) - off;
+        for (int k = start; k < end; k++) proj[k] = Dot(xs, order[k] * d, dir, d) - off;
         // Stable two-way partition (non-positive side first) keeps the result a function of the input alone.
         int cut = Partition(order, proj, start, end);
         if (n <= MaxLeaf)
@@ -259,7 +258,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         Mean(xs, d, order, start, cut, ca);
         Mean(xs, d, order, cut, end, cb);
         double within = 0;
-        for (int k = start; k < end; k++) within += Distance2(xs.AsSpan(order[k] * d, d), k < cut ? ca : cb);
+        for (int k = start; k < end; k++) within += Distance2(xs, order[k] * d, k < cut ? ca : cb, 0, d);
         double sep = 0;
         for (int i = 0; i < d; i++) sep += (ca[i] - cb[i]) * (ca[i] - cb[i]);
         return sep > within / (end - start);
@@ -324,7 +323,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     private static void Mean(double[] xs, int d, int[] order, int start, int end, double[] c)
     {
         Array.Clear(c);
-        for (int k = start; k < end; k++) Add(c, xs.AsSpan(order[k] * d, d));
+        for (int k = start; k < end; k++) Add(c, xs, order[k] * d, d);
         for (int i = 0; i < d; i++) c[i] /= end - start;
     }
 
@@ -332,70 +331,115 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Farthest(double[] xs, int d, ReadOnlySpan<int> ids, int from)
     {
-        var f = xs.AsSpan(from * d, d);
         int best = from;
         double bd = -1;
         foreach (int id in ids)
         {
-            double s = Distance2(xs.AsSpan(id * d, d), f);
+            double s = Distance2(xs, id * d, xs, from * d, d);
             if (s > bd) { bd = s; best = id; }
         }
         return best;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    // The splits need no particular rounding (any deterministic value will do), so eight lanes at a time, read
+    // straight from the arrays: span slicing and SimdDistance's per-call checks cost more than the arithmetic at d = 16.
+
+    /// <summary>⟨a[ao..ao+d), b[0..d)⟩.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Dot(double[] a, int ao, double[] b, int d)
     {
-        // The splits need no particular rounding (any deterministic value will do), so eight lanes at a time. Not
-        // SimdDistance.Dot: its length check and width dispatch per call cost about 1 ms of the 7 ms KDE here.
-        int i = 0, n = a.Length;
+        ref double pa = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), ao);
+        ref double pb = ref MemoryMarshal.GetArrayDataReference(b);
+        int i = 0;
         double s = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 8)
+        if (Vector512.IsHardwareAccelerated && d >= 8)
         {
-            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-            ref double pb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
             var acc = Vector512<double>.Zero;
-            for (; i + 8 <= n; i += 8) acc = SimdDistance.Fma(Vector512.LoadUnsafe(ref pa, (nuint)i), Vector512.LoadUnsafe(ref pb, (nuint)i), acc);
-            s = Vector512.Sum(acc);
+            for (; i + 8 <= d; i += 8) acc = SimdDistance.Fma(Vector512.LoadUnsafe(ref pa, (nuint)i), Vector512.LoadUnsafe(ref pb, (nuint)i), acc);
+            s = HorizontalSum(acc);
         }
-        for (; i < n; i++) s += a[i] * b[i];
+        for (; i < d; i++) s += Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
         return s;
     }
 
-    /// <summary>‖a − b‖² for the splits (any deterministic rounding will do), eight lanes at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Distance2(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    /// <summary>‖a[ao..ao+d) − b[bo..bo+d)‖².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Distance2(double[] a, int ao, double[] b, int bo, int d)
     {
-        int i = 0, n = a.Length;
+        ref double pa = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), ao);
+        ref double pb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bo);
+        int i = 0;
         double s = 0;
-        if (Vector512.IsHardwareAccelerated && n >= 8)
+        if (Vector512.IsHardwareAccelerated && d >= 8)
         {
-            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(a);
-            ref double pb = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(b);
             var acc = Vector512<double>.Zero;
-            for (; i + 8 <= n; i += 8)
+            for (; i + 8 <= d; i += 8)
             {
                 var t = Vector512.LoadUnsafe(ref pa, (nuint)i) - Vector512.LoadUnsafe(ref pb, (nuint)i);
                 acc = SimdDistance.Fma(t, t, acc);
             }
-            s = Vector512.Sum(acc);
+            s = HorizontalSum(acc);
         }
-        for (; i < n; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+        for (; i < d; i++)
+        {
+            double t = Unsafe.Add(ref pa, i) - Unsafe.Add(ref pb, i);
+            s += t * t;
+        }
         return s;
     }
 
-    /// <summary>acc += x (coordinate-wise), eight lanes at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(Span<double> acc, ReadOnlySpan<double> x)
+    /// <summary>
+    /// ca = Σ of the sample members on side false, cb = on side true. For d = 8 or 16 the sums stay in registers:
+    /// adding into the arrays member by member chains every add through a store and a reload (most of the build).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SideSums(double[] xs, int d, ReadOnlySpan<int> sample, ReadOnlySpan<bool> side, double[] ca, double[] cb)
     {
-        int i = 0, n = acc.Length;
-        if (Vector512.IsHardwareAccelerated)
+        if (Vector512.IsHardwareAccelerated && (d == 8 || d == 16))
         {
-            ref double pa = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(acc);
-            ref double px = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            for (; i + 8 <= n; i += 8) (Vector512.LoadUnsafe(ref pa, (nuint)i) + Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
+            ref double px = ref MemoryMarshal.GetArrayDataReference(xs);
+            Vector512<double> a0 = default, a1 = default, b0 = default, b1 = default;
+            for (int k = 0; k < sample.Length; k++)
+            {
+                ref double r = ref Unsafe.Add(ref px, sample[k] * d);
+                var lo = Vector512.LoadUnsafe(ref r);
+                var hi = d == 16 ? Vector512.LoadUnsafe(ref r, 8) : default;
+                if (side[k]) { b0 += lo; b1 += hi; }
+                else { a0 += lo; a1 += hi; }
+            }
+            a0.CopyTo(ca);
+            b0.CopyTo(cb);
+            if (d == 16)
+            {
+                a1.CopyTo(ca.AsSpan(8));
+                b1.CopyTo(cb.AsSpan(8));
+            }
+            return;
         }
-        for (; i < n; i++) acc[i] += x[i];
+        Array.Clear(ca);
+        Array.Clear(cb);
+        for (int k = 0; k < sample.Length; k++) Add(side[k] ? cb : ca, xs, sample[k] * d, d);
+    }
+
+    /// <summary>The eight lanes' sum by halving (Vector512.Sum's lowering is slower here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double HorizontalSum(Vector512<double> v)
+    {
+        var h = v.GetLower() + v.GetUpper();
+        var q = h.GetLower() + h.GetUpper();
+        return q.ToScalar() + q.GetElement(1);
+    }
+
+    /// <summary>acc += x[xo..xo+d) (coordinate-wise), eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(double[] acc, double[] x, int xo, int d)
+    {
+        ref double pa = ref MemoryMarshal.GetArrayDataReference(acc);
+        ref double px = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), xo);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 8 <= d; i += 8) (Vector512.LoadUnsafe(ref pa, (nuint)i) + Vector512.LoadUnsafe(ref px, (nuint)i)).StoreUnsafe(ref pa, (nuint)i);
+        for (; i < d; i++) Unsafe.Add(ref pa, i) += Unsafe.Add(ref px, i);
     }
 
     /// <summary>Members sampled per node to fit the 2-means split.</summary>
