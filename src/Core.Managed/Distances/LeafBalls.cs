@@ -19,6 +19,9 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Largest leaf: big enough that a leaf fills several vectors, small enough to prune finely.</summary>
     public const int MaxLeaf = 128;
 
+    /// <summary>Depth below which subtrees are deferred to one parallel loop (up to 2^DeferDepth subtrees).</summary>
+    private const int DeferDepth = 4;
+
     /// <summary>Nodes this small are never split.</summary>
     private const int MinLeaf = 8;
     private const int Rounds = 3;
@@ -47,7 +50,12 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         var bag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
         var groupBag = new System.Collections.Concurrent.ConcurrentBag<(int start, int end)>();
-        Split(xs, d, order, new double[m], 0, m, bag, groupBag, false, parallel);
+        var proj = new double[m];
+        var deferred = parallel ? new List<(int Start, int End, bool Grouped)>() : null;
+        Split(xs, d, order, proj, 0, m, bag, groupBag, false, deferred);
+        if (deferred is { Count: > 0 })
+            Parallel.For(0, deferred.Count, new ParallelOptions { MaxDegreeOfParallelism = -1 }, t =>
+                Split(xs, d, order, proj, deferred[t].Start, deferred[t].End, bag, groupBag, deferred[t].Grouped, null));
         // Leaves and groups in position order: the layout does not depend on which thread split which node.
         var leaves = bag.OrderBy(r => r.start).ToList();
         var groups = groupBag.OrderBy(r => r.start).ToList();
@@ -185,7 +193,7 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Split(double[] xs, int d, int[] order, double[] proj, int start, int end,
         System.Collections.Concurrent.ConcurrentBag<(int, int)> leaves, System.Collections.Concurrent.ConcurrentBag<(int, int)> groups, bool grouped,
-        bool parallel)
+        List<(int Start, int End, bool Grouped)>? deferred, int depth = 0)
     {
         int n = end - start;
         if (!grouped && n <= GroupMax)
@@ -241,14 +249,17 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
             cut = start + n / 2;
             Select(order, proj, start, end - 1, cut);
         }
-        // The halves are disjoint ranges, so splitting them on two threads gives the same partition.
-        if (parallel && n > 1024)
-            Parallel.Invoke(() => Split(xs, d, order, proj, start, cut, leaves, groups, grouped, parallel),
-                () => Split(xs, d, order, proj, cut, end, leaves, groups, grouped, parallel));
+        // The halves are disjoint ranges, so splitting them on other threads gives the same partition: below the top
+        // levels they are deferred and then split in one parallel loop (one fork and join instead of one per node).
+        if (deferred is not null && (depth + 1 >= DeferDepth || n <= 2048))
+        {
+            deferred.Add((start, cut, grouped));
+            deferred.Add((cut, end, grouped));
+        }
         else
         {
-            Split(xs, d, order, proj, start, cut, leaves, groups, grouped, parallel);
-            Split(xs, d, order, proj, cut, end, leaves, groups, grouped, parallel);
+            Split(xs, d, order, proj, start, cut, leaves, groups, grouped, deferred, depth + 1);
+            Split(xs, d, order, proj, cut, end, leaves, groups, grouped, deferred, depth + 1);
         }
     }
 
