@@ -109,6 +109,9 @@ public static class FusedReductions
         public readonly double[] X = new double[d * BlockMax];
         public readonly double[] Centre = new double[d];
         public readonly int[] Candidates = new int[leaves];
+        public readonly int Stride = (leaves + 7) / 8 * 8;
+        public readonly double[] CandidateCentres = new double[(leaves + 7) / 8 * 8 * d];
+        public readonly double[] CandidateThresholds = new double[(leaves + 7) / 8 * 8];
     }
 
     // The two loops below are separate, fully optimised methods (not lambda bodies) so that they run optimised code
@@ -156,6 +159,18 @@ public static class FusedReductions
         }
         int nc = leaves.Candidates(c, Math.Sqrt(r2) * (1 + 1e-12), bandwidth, ws.Candidates);
         var cand = ws.Candidates.AsSpan(0, nc);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
+        {
+            // The block's candidates transposed once, so each query tests eight of them per instruction.
+            int stride = (nc + 7) / 8 * 8;
+            leaves.TransposeCandidates(cand, thr, ws.CandidateCentres, ws.CandidateThresholds, stride);
+            for (int k = 0; k < nb; k++)
+            {
+                int i = order[from + k];
+                sums[i] = leaves.EpanechnikovSumOverBlock(queries.Row(i), ws.X.AsSpan(k * d, d), cand, ws.CandidateCentres, ws.CandidateThresholds, stride, inv);
+            }
+            return;
+        }
         for (int k = 0; k < nb; k++)
         {
             int i = order[from + k];
