@@ -71,7 +71,7 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         _patterns = patterns;
         _options = options;
-        if (patterns.Columns <= options.KdTreeMaxDimension && !TooSelective(patterns, options, radiusSquaredHint)) _tree = new KdTree(ToDouble(patterns), patterns.Rows, patterns.Columns);
+        if (patterns.Columns <= options.KdTreeMaxDimension && !TooSelective(patterns, options, radiusSquaredHint)) _tree = new KdTree(typeof(T) == typeof(double) ? (double[])(object)patterns.Data : ToDouble(patterns), patterns.Rows, patterns.Columns);
         else if (patterns.Columns <= options.ExactDirectMaxDimension)
         {
             _panel = new ExactPanel(ToDouble(patterns), patterns.Rows, patterns.Columns);
@@ -867,7 +867,7 @@ internal struct NeighborList
 internal sealed class KdTree
 {
     private const int LeafSize = 32;
-    private readonly double[] _points;   // permuted copy, row-major
+    private readonly double[]? _points;  // permuted copy, row-major: only for the scalar leaf scan (no 256-bit vectors)
     private readonly int[] _index;       // original index of each permuted row
     private readonly int _d;
     private readonly Node[] _nodes;
@@ -916,7 +916,7 @@ internal sealed class KdTree
             blocks += (_nodes[n].End - _nodes[n].Start + 7) / 8;
         }
         _soa = GC.AllocateUninitializedArray<double>(checked(blocks * 8 * d));
-        _points = GC.AllocateUninitializedArray<double>(checked(count * d));
+        if (!Vector256.IsHardwareAccelerated) _points = GC.AllocateUninitializedArray<double>(checked(count * d));
         _boxArray = new double[_nodes.Length * 2 * d];
         // 4. Each leaf gathers its points, its exact box and its blocks, writing only its own parts: leaves in
         //    parallel give the same arrays. Then the inner boxes bottom-up (children follow their parent in preorder).
@@ -949,7 +949,10 @@ internal sealed class KdTree
         }
     }
 
-    /// <summary>Leaf <paramref name="node"/>: its rows of _points (gathered through _index), its exact box and its 8-point blocks.</summary>
+    /// <summary>
+    /// Leaf <paramref name="node"/>: its exact box and its 8-point blocks, gathered from <paramref name="src"/> through
+    /// _index (and its rows of _points when the scalar scan needs them). The points are only read.
+    /// </summary>
     private void FillLeaf(double[] src, int node)
     {
         int d = _d;
@@ -957,21 +960,21 @@ internal sealed class KdTree
         var box = _boxArray.AsSpan(node * 2 * d, 2 * d);
         box[..d].Fill(double.PositiveInfinity);
         box[d..].Fill(double.NegativeInfinity);
-        for (int i = n.Start; i < n.End; i++)
-        {
-            var row = _points.AsSpan(i * d, d);
-            src.AsSpan(_index[i] * d, d).CopyTo(row);
-            for (int k = 0; k < d; k++)
-            {
-                if (row[k] < box[k]) box[k] = row[k];
-                if (row[k] > box[d + k]) box[d + k] = row[k];
-            }
-        }
         int len = n.End - n.Start;
         var soa = _soa.AsSpan(_leafBlock[node] * 8 * d, (len + 7) / 8 * 8 * d);
         soa.Fill(double.PositiveInfinity);
         for (int local = 0; local < len; local++)
-            for (int k = 0; k < d; k++) soa[(local / 8 * d + k) * 8 + local % 8] = _points[(n.Start + local) * d + k];
+        {
+            var row = src.AsSpan(_index[n.Start + local] * d, d);
+            if (_points is not null) row.CopyTo(_points.AsSpan((n.Start + local) * d, d));
+            for (int k = 0; k < d; k++)
+            {
+                double v = row[k];
+                if (v < box[k]) box[k] = v;
+                if (v > box[d + k]) box[d + k] = v;
+                soa[(local / 8 * d + k) * 8 + local % 8] = v;
+            }
+        }
     }
 
     private readonly int[] _leafBlock;
@@ -1271,7 +1274,7 @@ internal sealed class KdTree
         int d = _d;
         for (int i = start; i < end; i++)
         {
-            var p = _points.AsSpan(i * d, d);
+            var p = _points!.AsSpan(i * d, d);
             double s = 0;
             for (int k = 0; k < d; k++)
             {
