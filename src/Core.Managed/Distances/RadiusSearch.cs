@@ -305,20 +305,14 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         var lists = new NeighborList[queries.Rows];
         if (_tree is not null)
         {
-            var order = TreeOrder(queries);
-            Parallel.For(0, (order.Length + TreeChunk - 1) / TreeChunk, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
+            var tree = _tree;
+            InTreeOrder(queries, (i, xd) =>
             {
-                for (int n = c * TreeChunk; n < Math.Min(order.Length, (c + 1) * TreeChunk); n++)
-                {
-                    int i = order[n];
-                    Widen(queries.Row(i), xd);
-                    var list = new NeighborList();
-                    _tree.Search(xd, radiusSquared, ref list, collect: true);
-                    list.SortById();
-                    lists[i] = list;
-                }
-                return xd;
-            }, _ => { });
+                var list = new NeighborList();
+                tree.Search(xd, radiusSquared, ref list, collect: true);
+                list.SortById();
+                lists[i] = list;
+            });
         }
         else if (_panel is not null) ExactScan(queries, radiusSquared, lists, null);
         else
@@ -336,23 +330,35 @@ public sealed class RadiusIndex<T> where T : unmanaged, IFloatingPointIeee754<T>
         var counts = new int[queries.Rows];
         if (_tree is not null)
         {
-            var order = TreeOrder(queries);
-            Parallel.For(0, (order.Length + TreeChunk - 1) / TreeChunk, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
+            var tree = _tree;
+            InTreeOrder(queries, (i, xd) =>
             {
-                for (int n = c * TreeChunk; n < Math.Min(order.Length, (c + 1) * TreeChunk); n++)
-                {
-                    int i = order[n];
-                    Widen(queries.Row(i), xd);
-                    var list = new NeighborList();
-                    _tree.Search(xd, radiusSquared, ref list, collect: false);
-                    counts[i] = list.Count;
-                }
-                return xd;
-            }, _ => { });
+                var list = new NeighborList();
+                tree.Search(xd, radiusSquared, ref list, collect: false);
+                counts[i] = list.Count;
+            });
         }
         else if (_panel is not null) ExactScan(queries, radiusSquared, null, counts);
         else BruteForce(queries, radiusSquared, new CountingScreen(counts));
         return counts;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="query"/>(i, x_i widened to float64) for every query, in parallel chunks of consecutive
+    /// queries in <see cref="TreeOrder"/>; each query's result goes to its own slot, so the order changes nothing.
+    /// </summary>
+    private void InTreeOrder(PointSet<T> queries, Action<int, double[]> query)
+    {
+        var order = TreeOrder(queries);
+        Parallel.For(0, (order.Length + TreeChunk - 1) / TreeChunk, _options.Parallel, () => new double[Dimension], (c, _, xd) =>
+        {
+            for (int n = c * TreeChunk; n < Math.Min(order.Length, (c + 1) * TreeChunk); n++)
+            {
+                Widen(queries.Row(order[n]), xd);
+                query(order[n], xd);
+            }
+            return xd;
+        }, _ => { });
     }
 
     /// <summary>Queries per parallel chunk of a tree search: consecutive (in <see cref="TreeOrder"/>) queries share leaves.</summary>
@@ -1188,6 +1194,7 @@ internal sealed class KdTree
     {
         int d = _d, n = end - start;
         var limit = Vector512.Create(r2);
+        double* hits = stackalloc double[16];
         fixed (double* soa = _soa)
         {
             double* b = soa + (long)_leafBlock[node] * 8 * d;
@@ -1207,12 +1214,11 @@ internal sealed class KdTree
                     acc2 += t2 * t2;
                 }
                 ulong bits = Vector512.LessThan(acc, limit).ExtractMostSignificantBits() | (Vector512.LessThan(acc2, limit).ExtractMostSignificantBits() << 8);
-                while (bits != 0)
+                if (bits != 0)
                 {
-                    int lane = BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (collect) result.Add(_index[start + j + lane], lane < 8 ? acc[lane] : acc2[lane - 8]);
-                    else result.Count++;
+                    acc.Store(hits);
+                    acc2.Store(hits + 8);
+                    Emit(bits, start + j, hits, ref result, collect);
                 }
             }
             for (; j < n; j += 8, b += 8 * d)
@@ -1224,14 +1230,24 @@ internal sealed class KdTree
                     acc += t * t;
                 }
                 ulong bits = Vector512.LessThan(acc, limit).ExtractMostSignificantBits();
-                while (bits != 0)
+                if (bits != 0)
                 {
-                    int lane = BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (collect) result.Add(_index[start + j + lane], acc[lane]);
-                    else result.Count++;
+                    acc.Store(hits);
+                    Emit(bits, start + j, hits, ref result, collect);
                 }
             }
+        }
+    }
+
+    /// <summary>Adds the points of a block whose lanes are set in <paramref name="bits"/> (squared distances in <paramref name="d2"/>, lane order).</summary>
+    private unsafe void Emit(ulong bits, int first, double* d2, ref NeighborList result, bool collect)
+    {
+        while (bits != 0)
+        {
+            int lane = BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            if (collect) result.Add(_index[first + lane], d2[lane]);
+            else result.Count++;
         }
     }
 
@@ -1243,6 +1259,7 @@ internal sealed class KdTree
     {
         int d = _d, n = end - start;
         var limit = Vector256.Create(r2);
+        double* hits = stackalloc double[8];
         fixed (double* soa = _soa)
         {
             double* b = soa + (long)_leafBlock[node] * 8 * d;
@@ -1258,12 +1275,11 @@ internal sealed class KdTree
                     hi += t1 * t1;
                 }
                 uint bits = Vector256.LessThan(lo, limit).ExtractMostSignificantBits() | (Vector256.LessThan(hi, limit).ExtractMostSignificantBits() << 4);
-                while (bits != 0)
+                if (bits != 0)
                 {
-                    int lane = BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    if (collect) result.Add(_index[start + j + lane], lane < 4 ? lo[lane] : hi[lane - 4]);
-                    else result.Count++;
+                    lo.Store(hits);
+                    hi.Store(hits + 4);
+                    Emit(bits, start + j, hits, ref result, collect);
                 }
             }
         }
