@@ -691,7 +691,8 @@ internal sealed class LeafBalls<T> where T : unmanaged, IFloatingPointIeee754<T>
     public unsafe double EpanechnikovSumOverBlock(ReadOnlySpan<T> x, ReadOnlySpan<double> xd, ReadOnlySpan<int> candidates, double[] centres,
         double[] thresholds, int stride, T inv)
     {
-        if (!(Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)) return double.NaN;
+        if (!(Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported))
+            throw new InvalidOperationException("The block reach tests need 512-bit vectors; use EpanechnikovSumOver without them.");
         int d = _d, nc = candidates.Length;
         var vacc = Vector512<double>.Zero;
         fixed (T* pxt = x)

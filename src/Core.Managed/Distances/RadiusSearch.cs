@@ -1135,7 +1135,6 @@ internal sealed class KdTree
         Span<int> stack = stackalloc int[128];
         int sp = 0;
         stack[sp++] = 0;
-        var boxes = _boxArray.AsSpan();
         var nodes = _nodes.AsSpan();
         // d ≤ 8: the box gap of all coordinates in one vector (padded lanes have a zero gap); any summation order
         // errs by at most d·u, inside the prune slack.
@@ -1158,18 +1157,7 @@ internal sealed class KdTree
                 var g = Vector512.Max(Vector512.Max(lo8 - xv, xv - hi8), Vector512<double>.Zero);
                 lb = Vector512.Sum(g * g);
             }
-            else
-            {
-                var lo = boxes.Slice(id * 2 * d, d);
-                var hi = boxes.Slice(id * 2 * d + d, d);
-                lb = 0;
-                for (int k = 0; k < d; k++)
-                {
-                    double v = x[k];
-                    double g = v < lo[k] ? lo[k] - v : v > hi[k] ? v - hi[k] : 0;
-                    lb += g * g;
-                }
-            }
+            else lb = Gap(x, id);
             if (lb > prune) continue;
             if (node.Left < 0)
             {

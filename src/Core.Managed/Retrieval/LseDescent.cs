@@ -100,29 +100,37 @@ internal static class LseDescent
     private static void Lanes<T>(Model model, RetrievalOptions o, double[] x, int[] steps, double[] norms, byte[] state, int[] work, double handoff)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (work.Length == 0) return;
-        int next = -1;
-        int width = (Vector512.IsHardwareAccelerated ? 128 : Vector256.IsHardwareAccelerated ? 32 : 16) / Unsafe.SizeOf<T>();
-        int workers = Math.Max(1, Math.Min(o.MaxThreads > 0 ? o.MaxThreads : Environment.ProcessorCount, (work.Length + width - 1) / width));
         var job = new Job(model, o, x, steps, norms, state, work, handoff);
-        // Starts are handed out one at a time from a shared counter; which worker or lane takes a start changes
-        // nothing in its result.
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        Spread<T>(job, take =>
         {
-            Func<int> take = () => Interlocked.Increment(ref next);
             if (typeof(T) == typeof(float))
             {
-                if (Vector512.IsHardwareAccelerated) Worker<float, Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512F>>(job, model.Single, take);
-                else if (Vector256.IsHardwareAccelerated) Worker<float, Vector256<float>, Lanes256F>(job, model.Single, take);
-                else Worker<float, Vector128<float>, Lanes128F>(job, model.Single, take);
+                if (Vector512.IsHardwareAccelerated) Worker<float, Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512<float>>>(job, model.Single, take);
+                else if (Vector256.IsHardwareAccelerated) Worker<float, Vector256<float>, Lanes256<float>>(job, model.Single, take);
+                else Worker<float, Vector128<float>, Lanes128<float>>(job, model.Single, take);
             }
             else
             {
-                if (Vector512.IsHardwareAccelerated) Worker<double, Pair<Vector512<double>>, PairLanes<Vector512<double>, double, Lanes512>>(job, model.Double, take);
-                else if (Vector256.IsHardwareAccelerated) Worker<double, Vector256<double>, Lanes256>(job, model.Double, take);
-                else Worker<double, Vector128<double>, Lanes128>(job, model.Double, take);
+                if (Vector512.IsHardwareAccelerated) Worker<double, Pair<Vector512<double>>, PairLanes<Vector512<double>, double, Lanes512<double>>>(job, model.Double, take);
+                else if (Vector256.IsHardwareAccelerated) Worker<double, Vector256<double>, Lanes256<double>>(job, model.Double, take);
+                else Worker<double, Vector128<double>, Lanes128<double>>(job, model.Double, take);
             }
         });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="worker"/> on as many threads as the job's starts can fill (one lane group of
+    /// <typeparamref name="T"/> each), handing starts out one at a time from a shared counter: which worker or lane
+    /// takes a start changes nothing in its result.
+    /// </summary>
+    private static void Spread<T>(Job job, Action<Func<int>> worker) where T : unmanaged
+    {
+        if (job.Work.Length == 0) return;
+        int next = -1;
+        int width = (Vector512.IsHardwareAccelerated ? 128 : Vector256.IsHardwareAccelerated ? 32 : 16) / Unsafe.SizeOf<T>();
+        int threads = job.O.MaxThreads > 0 ? job.O.MaxThreads : Environment.ProcessorCount;
+        int workers = Math.Max(1, Math.Min(threads, (job.Work.Length + width - 1) / width));
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ => worker(() => Interlocked.Increment(ref next)));
     }
 
     /// <summary>The patterns centred on their centroid, with half squared norms, in one element type.</summary>
@@ -256,17 +264,12 @@ internal static class LseDescent
     /// </summary>
     private static void Tail(Model model, RetrievalOptions o, double[] x, int[] steps, double[] norms, byte[] state, int[] work)
     {
-        if (work.Length == 0) return;
-        int next = -1;
-        int width = (Vector512.IsHardwareAccelerated ? 128 : Vector256.IsHardwareAccelerated ? 32 : 16) / sizeof(float);
-        int workers = Math.Max(1, Math.Min(o.MaxThreads > 0 ? o.MaxThreads : Environment.ProcessorCount, (work.Length + width - 1) / width));
         var job = new Job(model, o, x, steps, norms, state, work, 0);
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        Spread<float>(job, take =>
         {
-            Func<int> take = () => Interlocked.Increment(ref next);
-            if (Vector512.IsHardwareAccelerated) TailWorker<Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512F>>(job, take);
-            else if (Vector256.IsHardwareAccelerated) TailWorker<Vector256<float>, Lanes256F>(job, take);
-            else TailWorker<Vector128<float>, Lanes128F>(job, take);
+            if (Vector512.IsHardwareAccelerated) TailWorker<Pair<Vector512<float>>, PairLanes<Vector512<float>, float, Lanes512<float>>>(job, take);
+            else if (Vector256.IsHardwareAccelerated) TailWorker<Vector256<float>, Lanes256<float>>(job, take);
+            else TailWorker<Vector128<float>, Lanes128<float>>(job, take);
         });
     }
 
@@ -891,142 +894,91 @@ internal static class LaneExp
     }
 }
 
-internal readonly struct Lanes512 : ILanes<Vector512<double>, double>
+/// <summary>The lane arithmetic at 512 bits for float32 or float64 (the JIT specialises each; the float/double choices fold away).</summary>
+internal readonly struct Lanes512<T> : ILanes<Vector512<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Count => Vector512<double>.Count;
-    public static Vector512<double> Splat(double v) => Vector512.Create(v);
-    public static Vector512<double> Load(double[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<double>.Count));
-    public static void Store(Vector512<double> v, Span<double> a) => v.CopyTo(a);
-    public static double Get(Vector512<double> v, int lane) => v.GetElement(lane);
-    public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
-    public static Vector512<double> Sub(Vector512<double> a, Vector512<double> b) => a - b;
-    public static Vector512<double> Mul(Vector512<double> a, Vector512<double> b) => a * b;
-    public static Vector512<double> Div(Vector512<double> a, Vector512<double> b) => a / b;
-    public static Vector512<double> Fma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(a, b, c);
-    public static Vector512<double> Min(Vector512<double> a, Vector512<double> b) => Vector512.Min(a, b);
-    public static Vector512<double> Max(Vector512<double> a, Vector512<double> b) => Vector512.Max(a, b);
-    public static Vector512<double> Abs(Vector512<double> a) => Vector512.Abs(a);
-    public static Vector512<double> Sqrt(Vector512<double> a) => Vector512.Sqrt(a);
-    public static Vector512<double> ZeroToOne(Vector512<double> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<double>.Zero), Vector512<double>.One, a);
-    public static Vector512<double> ScaleByShifted(Vector512<double> p, Vector512<double> shifted) =>
-        (p.AsInt64() + Vector512.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
-    public static Vector512<double> ZeroBelow(Vector512<double> value, Vector512<double> t, Vector512<double> limit) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(t, limit), Vector512<double>.Zero, value);
+    public static int Count => Vector512<T>.Count;
+    public static Vector512<T> Splat(T v) => Vector512.Create(v);
+    public static Vector512<T> Load(T[] a, int at) => Vector512.Create<T>(a.AsSpan(at, Vector512<T>.Count));
+    public static void Store(Vector512<T> v, Span<T> a) => v.CopyTo(a);
+    public static T Get(Vector512<T> v, int lane) => v.GetElement(lane);
+    public static Vector512<T> Add(Vector512<T> a, Vector512<T> b) => a + b;
+    public static Vector512<T> Sub(Vector512<T> a, Vector512<T> b) => a - b;
+    public static Vector512<T> Mul(Vector512<T> a, Vector512<T> b) => a * b;
+    public static Vector512<T> Div(Vector512<T> a, Vector512<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Fma(Vector512<T> a, Vector512<T> b, Vector512<T> c) => typeof(T) == typeof(double)
+        ? Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>()
+        : Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+    public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
+    public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
+    public static Vector512<T> Abs(Vector512<T> a) => Vector512.Abs(a);
+    public static Vector512<T> Sqrt(Vector512<T> a) => Vector512.Sqrt(a);
+    public static Vector512<T> ZeroToOne(Vector512<T> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<T>.Zero), Vector512<T>.One, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> ScaleByShifted(Vector512<T> p, Vector512<T> shifted) => typeof(T) == typeof(double)
+        ? (p.AsInt64() + Vector512.ShiftLeft(shifted.AsInt64(), 52)).As<long, T>()
+        : (p.AsInt32() + Vector512.ShiftLeft(shifted.AsInt32(), 23)).As<int, T>();
+    public static Vector512<T> ZeroBelow(Vector512<T> value, Vector512<T> t, Vector512<T> limit) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(t, limit), Vector512<T>.Zero, value);
 }
 
-internal readonly struct Lanes512F : ILanes<Vector512<float>, float>
+/// <summary>The lane arithmetic at 256 bits for float32 or float64 (the JIT specialises each; the float/double choices fold away).</summary>
+internal readonly struct Lanes256<T> : ILanes<Vector256<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Count => Vector512<float>.Count;
-    public static Vector512<float> Splat(float v) => Vector512.Create(v);
-    public static Vector512<float> Load(float[] a, int at) => Vector512.Create(a.AsSpan(at, Vector512<float>.Count));
-    public static void Store(Vector512<float> v, Span<float> a) => v.CopyTo(a);
-    public static float Get(Vector512<float> v, int lane) => v.GetElement(lane);
-    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
-    public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
-    public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
-    public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
-    public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
-    public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
-    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
-    public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
-    public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
-    public static Vector512<float> ZeroToOne(Vector512<float> a) => Vector512.ConditionalSelect(Vector512.Equals(a, Vector512<float>.Zero), Vector512<float>.One, a);
-    public static Vector512<float> ScaleByShifted(Vector512<float> p, Vector512<float> shifted) =>
-        (p.AsInt32() + Vector512.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
-    public static Vector512<float> ZeroBelow(Vector512<float> value, Vector512<float> t, Vector512<float> limit) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(t, limit), Vector512<float>.Zero, value);
+    public static int Count => Vector256<T>.Count;
+    public static Vector256<T> Splat(T v) => Vector256.Create(v);
+    public static Vector256<T> Load(T[] a, int at) => Vector256.Create<T>(a.AsSpan(at, Vector256<T>.Count));
+    public static void Store(Vector256<T> v, Span<T> a) => v.CopyTo(a);
+    public static T Get(Vector256<T> v, int lane) => v.GetElement(lane);
+    public static Vector256<T> Add(Vector256<T> a, Vector256<T> b) => a + b;
+    public static Vector256<T> Sub(Vector256<T> a, Vector256<T> b) => a - b;
+    public static Vector256<T> Mul(Vector256<T> a, Vector256<T> b) => a * b;
+    public static Vector256<T> Div(Vector256<T> a, Vector256<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Fma(Vector256<T> a, Vector256<T> b, Vector256<T> c) => typeof(T) == typeof(double)
+        ? Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>()
+        : Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+    public static Vector256<T> Min(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+    public static Vector256<T> Abs(Vector256<T> a) => Vector256.Abs(a);
+    public static Vector256<T> Sqrt(Vector256<T> a) => Vector256.Sqrt(a);
+    public static Vector256<T> ZeroToOne(Vector256<T> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<T>.Zero), Vector256<T>.One, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> ScaleByShifted(Vector256<T> p, Vector256<T> shifted) => typeof(T) == typeof(double)
+        ? (p.AsInt64() + Vector256.ShiftLeft(shifted.AsInt64(), 52)).As<long, T>()
+        : (p.AsInt32() + Vector256.ShiftLeft(shifted.AsInt32(), 23)).As<int, T>();
+    public static Vector256<T> ZeroBelow(Vector256<T> value, Vector256<T> t, Vector256<T> limit) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(t, limit), Vector256<T>.Zero, value);
 }
 
-internal readonly struct Lanes256 : ILanes<Vector256<double>, double>
+/// <summary>The lane arithmetic at 128 bits for float32 or float64 (the JIT specialises each; the float/double choices fold away).</summary>
+internal readonly struct Lanes128<T> : ILanes<Vector128<T>, T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static int Count => Vector256<double>.Count;
-    public static Vector256<double> Splat(double v) => Vector256.Create(v);
-    public static Vector256<double> Load(double[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<double>.Count));
-    public static void Store(Vector256<double> v, Span<double> a) => v.CopyTo(a);
-    public static double Get(Vector256<double> v, int lane) => v.GetElement(lane);
-    public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
-    public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
-    public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
-    public static Vector256<double> Div(Vector256<double> a, Vector256<double> b) => a / b;
-    public static Vector256<double> Fma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
-    public static Vector256<double> Min(Vector256<double> a, Vector256<double> b) => Vector256.Min(a, b);
-    public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
-    public static Vector256<double> Abs(Vector256<double> a) => Vector256.Abs(a);
-    public static Vector256<double> Sqrt(Vector256<double> a) => Vector256.Sqrt(a);
-    public static Vector256<double> ZeroToOne(Vector256<double> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<double>.Zero), Vector256<double>.One, a);
-    public static Vector256<double> ScaleByShifted(Vector256<double> p, Vector256<double> shifted) =>
-        (p.AsInt64() + Vector256.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
-    public static Vector256<double> ZeroBelow(Vector256<double> value, Vector256<double> t, Vector256<double> limit) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(t, limit), Vector256<double>.Zero, value);
-}
-
-internal readonly struct Lanes256F : ILanes<Vector256<float>, float>
-{
-    public static int Count => Vector256<float>.Count;
-    public static Vector256<float> Splat(float v) => Vector256.Create(v);
-    public static Vector256<float> Load(float[] a, int at) => Vector256.Create(a.AsSpan(at, Vector256<float>.Count));
-    public static void Store(Vector256<float> v, Span<float> a) => v.CopyTo(a);
-    public static float Get(Vector256<float> v, int lane) => v.GetElement(lane);
-    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
-    public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
-    public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
-    public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
-    public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
-    public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
-    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
-    public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
-    public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
-    public static Vector256<float> ZeroToOne(Vector256<float> a) => Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<float>.Zero), Vector256<float>.One, a);
-    public static Vector256<float> ScaleByShifted(Vector256<float> p, Vector256<float> shifted) =>
-        (p.AsInt32() + Vector256.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
-    public static Vector256<float> ZeroBelow(Vector256<float> value, Vector256<float> t, Vector256<float> limit) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(t, limit), Vector256<float>.Zero, value);
-}
-
-internal readonly struct Lanes128 : ILanes<Vector128<double>, double>
-{
-    public static int Count => Vector128<double>.Count;
-    public static Vector128<double> Splat(double v) => Vector128.Create(v);
-    public static Vector128<double> Load(double[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<double>.Count));
-    public static void Store(Vector128<double> v, Span<double> a) => v.CopyTo(a);
-    public static double Get(Vector128<double> v, int lane) => v.GetElement(lane);
-    public static Vector128<double> Add(Vector128<double> a, Vector128<double> b) => a + b;
-    public static Vector128<double> Sub(Vector128<double> a, Vector128<double> b) => a - b;
-    public static Vector128<double> Mul(Vector128<double> a, Vector128<double> b) => a * b;
-    public static Vector128<double> Div(Vector128<double> a, Vector128<double> b) => a / b;
-    public static Vector128<double> Fma(Vector128<double> a, Vector128<double> b, Vector128<double> c) => Vector128.FusedMultiplyAdd(a, b, c);
-    public static Vector128<double> Min(Vector128<double> a, Vector128<double> b) => Vector128.Min(a, b);
-    public static Vector128<double> Max(Vector128<double> a, Vector128<double> b) => Vector128.Max(a, b);
-    public static Vector128<double> Abs(Vector128<double> a) => Vector128.Abs(a);
-    public static Vector128<double> Sqrt(Vector128<double> a) => Vector128.Sqrt(a);
-    public static Vector128<double> ZeroToOne(Vector128<double> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<double>.Zero), Vector128<double>.One, a);
-    public static Vector128<double> ScaleByShifted(Vector128<double> p, Vector128<double> shifted) =>
-        (p.AsInt64() + Vector128.ShiftLeft(shifted.AsInt64(), 52)).AsDouble();
-    public static Vector128<double> ZeroBelow(Vector128<double> value, Vector128<double> t, Vector128<double> limit) =>
-        Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<double>.Zero, value);
-}
-
-internal readonly struct Lanes128F : ILanes<Vector128<float>, float>
-{
-    public static int Count => Vector128<float>.Count;
-    public static Vector128<float> Splat(float v) => Vector128.Create(v);
-    public static Vector128<float> Load(float[] a, int at) => Vector128.Create(a.AsSpan(at, Vector128<float>.Count));
-    public static void Store(Vector128<float> v, Span<float> a) => v.CopyTo(a);
-    public static float Get(Vector128<float> v, int lane) => v.GetElement(lane);
-    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
-    public static Vector128<float> Sub(Vector128<float> a, Vector128<float> b) => a - b;
-    public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
-    public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
-    public static Vector128<float> Fma(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
-    public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
-    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
-    public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
-    public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
-    public static Vector128<float> ZeroToOne(Vector128<float> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<float>.Zero), Vector128<float>.One, a);
-    public static Vector128<float> ScaleByShifted(Vector128<float> p, Vector128<float> shifted) =>
-        (p.AsInt32() + Vector128.ShiftLeft(shifted.AsInt32(), 23)).AsSingle();
-    public static Vector128<float> ZeroBelow(Vector128<float> value, Vector128<float> t, Vector128<float> limit) =>
-        Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<float>.Zero, value);
+    public static int Count => Vector128<T>.Count;
+    public static Vector128<T> Splat(T v) => Vector128.Create(v);
+    public static Vector128<T> Load(T[] a, int at) => Vector128.Create<T>(a.AsSpan(at, Vector128<T>.Count));
+    public static void Store(Vector128<T> v, Span<T> a) => v.CopyTo(a);
+    public static T Get(Vector128<T> v, int lane) => v.GetElement(lane);
+    public static Vector128<T> Add(Vector128<T> a, Vector128<T> b) => a + b;
+    public static Vector128<T> Sub(Vector128<T> a, Vector128<T> b) => a - b;
+    public static Vector128<T> Mul(Vector128<T> a, Vector128<T> b) => a * b;
+    public static Vector128<T> Div(Vector128<T> a, Vector128<T> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Fma(Vector128<T> a, Vector128<T> b, Vector128<T> c) => typeof(T) == typeof(double)
+        ? Vector128.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>()
+        : Vector128.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+    public static Vector128<T> Min(Vector128<T> a, Vector128<T> b) => Vector128.Min(a, b);
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.Max(a, b);
+    public static Vector128<T> Abs(Vector128<T> a) => Vector128.Abs(a);
+    public static Vector128<T> Sqrt(Vector128<T> a) => Vector128.Sqrt(a);
+    public static Vector128<T> ZeroToOne(Vector128<T> a) => Vector128.ConditionalSelect(Vector128.Equals(a, Vector128<T>.Zero), Vector128<T>.One, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> ScaleByShifted(Vector128<T> p, Vector128<T> shifted) => typeof(T) == typeof(double)
+        ? (p.AsInt64() + Vector128.ShiftLeft(shifted.AsInt64(), 52)).As<long, T>()
+        : (p.AsInt32() + Vector128.ShiftLeft(shifted.AsInt32(), 23)).As<int, T>();
+    public static Vector128<T> ZeroBelow(Vector128<T> value, Vector128<T> t, Vector128<T> limit) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(t, limit), Vector128<T>.Zero, value);
 }
 
 /// <summary>
